@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/umctl/umctl/internal/ad"
+	"github.com/umctl/umctl/internal/cli"
+)
+
+// connFlags are the global connection flags.
+type connFlags struct {
+	cmd                          *cobra.Command
+	server, bindDN, passwordFile string
+	caFile, profile              string
+	insecure                     bool
+	timeout                      time.Duration
+}
+
+func (c *connFlags) register(root *cobra.Command) {
+	c.cmd = root
+	pf := root.PersistentFlags()
+	pf.StringVar(&c.server, "server", "", "domain controller URL: ldaps://host[:port] or ldap://host[:port] with StartTLS (UMCTL_SERVER)")
+	pf.StringVar(&c.bindDN, "bind-dn", "", "bind identity: a DN, user@domain or DOMAIN\\user (UMCTL_BIND_DN)")
+	pf.StringVar(&c.passwordFile, "bind-password-file", "", "read the bind password from this file (UMCTL_BIND_PASSWORD_FILE)")
+	pf.StringVar(&c.caFile, "ca-file", "", "PEM file with the CA certificate(s) to trust (UMCTL_CA_FILE)")
+	pf.BoolVar(&c.insecure, "insecure-skip-tls-verify", false, "do not verify the server certificate (insecure; UMCTL_INSECURE_SKIP_TLS_VERIFY)")
+	pf.DurationVar(&c.timeout, "timeout", 0, "timeout for connecting and for each request (UMCTL_TIMEOUT; default 10s)")
+	pf.StringVar(&c.profile, "profile", "", "profile of the config file to use (UMCTL_PROFILE)")
+	_ = root.RegisterFlagCompletionFunc("profile", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		cfg, err := cli.LoadConfig()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveError
+		}
+		return cfg.ProfileNames(), cobra.ShellCompDirectiveNoFileComp
+	})
+}
+
+// pick returns the flag value if the flag was given, else the environment
+// variable, else the profile value.
+func (c *connFlags) pick(flag, flagVal, env, profVal string) string {
+	if c.cmd.PersistentFlags().Changed(flag) {
+		return flagVal
+	}
+	if v := os.Getenv(env); v != "" {
+		return v
+	}
+	return profVal
+}
+
+// settings resolves the connection settings without the password.
+func (a *app) settings() (ad.Settings, string, error) {
+	c := &a.conn
+	cfg, err := cli.LoadConfig()
+	if err != nil {
+		return ad.Settings{}, "", err
+	}
+	prof, err := cfg.Profile(c.pick("profile", c.profile, "UMCTL_PROFILE", ""))
+	if err != nil {
+		return ad.Settings{}, "", err
+	}
+	s := ad.Settings{
+		URL:    c.pick("server", c.server, "UMCTL_SERVER", prof.Server),
+		BindDN: c.pick("bind-dn", c.bindDN, "UMCTL_BIND_DN", prof.BindDN),
+		CAFile: c.pick("ca-file", c.caFile, "UMCTL_CA_FILE", prof.CAFile),
+	}
+	s.InsecureSkipVerify = truthy(c.pick("insecure-skip-tls-verify", fmt.Sprint(c.insecure), "UMCTL_INSECURE_SKIP_TLS_VERIFY", fmt.Sprint(prof.InsecureSkipTLSVerify)))
+	if t := c.pick("timeout", c.timeout.String(), "UMCTL_TIMEOUT", prof.Timeout); t != "" && t != "0s" {
+		d, err := time.ParseDuration(t)
+		if err != nil || d <= 0 {
+			return ad.Settings{}, "", cli.FlagErrorf("invalid timeout %q: expected a duration such as 10s or 1m", t)
+		}
+		s.Timeout = d
+	}
+	if _, err := ad.ParseServerURL(s.URL); err != nil {
+		if s.URL == "" {
+			return ad.Settings{}, "", cli.FlagErrorf("--server is required: give --server ldaps://dc1.contoso.com, set UMCTL_SERVER, or select a profile (see 'umctl help environment')")
+		}
+		return ad.Settings{}, "", cli.WithCode(cli.ExitUsage, err)
+	}
+	if s.BindDN == "" {
+		return ad.Settings{}, "", cli.FlagErrorf("--bind-dn is required: give --bind-dn, set UMCTL_BIND_DN, or select a profile")
+	}
+	return s, c.pick("bind-password-file", c.passwordFile, "UMCTL_BIND_PASSWORD_FILE", prof.BindPasswordFile), nil
+}
+
+// password finds the bind password: a file, UMCTL_BIND_PASSWORD, or a prompt.
+func (a *app) password(file, bindDN string) (string, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", cli.WithCode(cli.ExitAuth, fmt.Errorf("--bind-password-file: %v", err))
+		}
+		pw, _, _ := strings.Cut(string(b), "\n")
+		pw = strings.TrimSuffix(pw, "\r")
+		if pw == "" {
+			return "", cli.WithCode(cli.ExitAuth, fmt.Errorf("--bind-password-file %s: the first line is empty", file))
+		}
+		return pw, nil
+	}
+	if pw := os.Getenv("UMCTL_BIND_PASSWORD"); pw != "" {
+		return pw, nil
+	}
+	if a.io.CanPrompt() {
+		pw, err := a.prompter.Password("Password for " + bindDN)
+		if err != nil {
+			return "", err
+		}
+		if pw == "" {
+			return "", cli.WithCode(cli.ExitAuth, fmt.Errorf("empty password"))
+		}
+		return pw, nil
+	}
+	return "", cli.WithCode(cli.ExitAuth, fmt.Errorf("no bind password: use --bind-password-file, UMCTL_BIND_PASSWORD_FILE or UMCTL_BIND_PASSWORD (umctl prompts only on a terminal)"))
+}
+
+// connect binds to the directory with the resolved settings.
+func (a *app) connect(ctx context.Context) (*ad.Dir, error) {
+	s, file, err := a.settings()
+	if err != nil {
+		return nil, err
+	}
+	if s.Password, err = a.password(file, s.BindDN); err != nil {
+		return nil, err
+	}
+	if s.InsecureSkipVerify {
+		fmt.Fprintln(a.io.ErrOut, "umctl: warning: TLS certificate verification is off (--insecure-skip-tls-verify); the connection and the password can be intercepted")
+	}
+	return ad.Dial(ctx, s)
+}
+
+// completionDir connects for shell completion: never prompts, gives up fast.
+func (a *app) completionDir(cmd *cobra.Command) (*ad.Dir, context.Context, context.CancelFunc, error) {
+	a.io.NoInput = true
+	if a.conn.timeout == 0 {
+		a.conn.timeout = 3 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(cmd.Context(), 3*time.Second)
+	d, err := a.connect(ctx)
+	if err != nil {
+		cancel()
+		return nil, nil, nil, err
+	}
+	return d, ctx, cancel, nil
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/umctl/umctl/internal/cli"
+	"github.com/umctl/umctl/internal/lab"
+)
+
+type labOptions struct {
+	dir, address string
+	install      bool
+}
+
+func newLabCmd(a *app) *cobra.Command {
+	o := &labOptions{}
+	cmd := &cobra.Command{
+		Use:   "lab",
+		Short: "Run a throwaway Samba AD domain controller with the Exchange UM and Lync schema",
+		Long: `A loopback-only Samba Active Directory domain controller, provisioned by umctl,
+extended with the Exchange Unified Messaging and Lync schema classes umctl uses,
+and seeded with a realistic forest: an Exchange organization with three UM dial
+plans (SipDP: SIP URI, 4 digits; E164DP: E.164; TelExtnDP: 5 digits), two UM
+servers, Lync pools (two front ends, a branch appliance, an OCS 2007 pool in the
+legacy System container), the RTC groups, an OU for Exchange UM contacts and 36
+users with SIP addresses, line URIs and EUM proxy addresses (users 33–36 carry
+deliberate EUM defects for 'umctl eum check').
+
+It is a test forest, never a copy of a production one: the schema's made-up
+OIDs are marked as test-only. It needs root and the Debian Samba packages
+('umctl lab up --install' installs them with apt-get).
+
+  eval "$(umctl lab up)"      # start (provisioning takes about 15 s the first time)
+  umctl dialplan list
+  umctl lab reset             # back to the seeded state in a few seconds
+  umctl lab down`,
+	}
+	pf := cmd.PersistentFlags()
+	pf.StringVar(&o.dir, "dir", "", "lab directory (UMCTL_LAB_DIR; default /tmp/umctl-lab)")
+	pf.StringVar(&o.address, "address", "", "loopback address to listen on, 127.x.y.z (default: the address the lab was made with, else 127.0.0.1)")
+	open := func() (*lab.Lab, error) { return lab.Open(o.dir, o.address, a.io.ErrOut) }
+
+	up := &cobra.Command{
+		Use:   "up",
+		Short: "Provision (if needed) and start the lab; print its environment",
+		Long: `Provision the lab if it does not exist or its schema, seed or address changed,
+start Samba, wait until LDAPS answers, and print the export lines of 'umctl lab env'
+on stdout, so that eval "$(umctl lab up)" points umctl at the lab.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			l, err := open()
+			if err != nil {
+				return cli.WithCode(cli.ExitUsage, err)
+			}
+			env, err := l.Up(cmd.Context(), o.install)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprint(a.io.Out, env.Exports())
+			return err
+		},
+	}
+	up.Flags().BoolVar(&o.install, "install", false, "install the missing Debian packages with apt-get (root)")
+
+	down := &cobra.Command{
+		Use: "down", Short: "Stop the lab's Samba (only the process it started)", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			l, err := open()
+			if err != nil {
+				return cli.WithCode(cli.ExitUsage, err)
+			}
+			return l.Down()
+		},
+	}
+	status := &cobra.Command{
+		Use: "status", Short: "Show whether the lab runs; exit 0 when it answers, 1 otherwise", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			l, err := open()
+			if err != nil {
+				return cli.WithCode(cli.ExitUsage, err)
+			}
+			s := l.Status(cmd.Context())
+			err = cli.Print(a.io, a.output, s, cli.Table{
+				Headers: []string{"state", "pid", "processes", "pss", "server", "dir"},
+				Rows:    [][]string{{s.State, fmt.Sprint(s.PID), fmt.Sprint(s.Processes), fmt.Sprintf("%d MiB", s.PSSMiB), s.Server, s.Dir}},
+			})
+			if err == nil && s.State != "running" {
+				return &cli.SilentError{Code: cli.ExitFailure}
+			}
+			return err
+		},
+	}
+	env := &cobra.Command{
+		Use:   "env",
+		Short: "Print shell export lines for UMCTL_SERVER, UMCTL_BIND_DN, UMCTL_BIND_PASSWORD and UMCTL_CA_FILE",
+		Long: `Print shell export lines for exactly the variables umctl reads, so that
+eval "$(umctl lab env)" points umctl at the lab. For ldapsearch, add
+LDAPTLS_CACERT="$UMCTL_CA_FILE" and use -H "$UMCTL_SERVER" -D "$UMCTL_BIND_DN" -w "$UMCTL_BIND_PASSWORD".
+The password is the lab's own random administrator password (file DIR/admin-password, 0600).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			l, err := open()
+			if err != nil {
+				return cli.WithCode(cli.ExitUsage, err)
+			}
+			e, err := l.Env()
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprint(a.io.Out, e.Exports())
+			return err
+		},
+	}
+	reset := &cobra.Command{
+		Use: "reset", Short: "Return the lab to its freshly seeded state (a few seconds) and start it", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			l, err := open()
+			if err != nil {
+				return cli.WithCode(cli.ExitUsage, err)
+			}
+			e, err := l.Reset(cmd.Context())
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprint(a.io.Out, e.Exports())
+			return err
+		},
+	}
+	cmd.AddCommand(up, down, status, env, reset)
+	return cmd
+}

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/umctl/umctl/internal/ad"
+	"github.com/umctl/umctl/internal/build"
+	"github.com/umctl/umctl/internal/cli"
+)
+
+// app holds what every command shares: streams, global flags, the prompter.
+type app struct {
+	io       *cli.IOStreams
+	prompter cli.Prompter
+	conn     connFlags
+	output   string
+	noInput  bool
+	started  bool // a command's own code ran (errors before that are usage errors)
+}
+
+func newApp(io *cli.IOStreams) *app {
+	return &app{io: io, prompter: cli.HuhPrompter{IO: io}}
+}
+
+func newRootCmd(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "umctl",
+		Short: "Exchange Unified Messaging and Lync/Skype for Business in Active Directory, from one binary",
+		Long: `umctl provisions what Exchange Unified Messaging and Lync/OCS/Skype for Business
+share in Active Directory: UM IP gateways, hunt groups and read permissions
+(ExchUCUtil.ps1), Exchange UM contacts (the *-CsExUmContact cmdlets, OcsUmUtil)
+and EUM proxy addresses. Every change is shown as a plan before it is written.
+
+Connection settings come from flags, then UMCTL_* environment variables, then the
+profile in the config file (see 'umctl help environment'). 'umctl lab up' starts a
+throwaway Samba AD domain controller with the Exchange and Lync schema to try it on.`,
+		Version:       build.Get().String(),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			a.started = true
+			if a.noInput || truthy(os.Getenv("UMCTL_NO_INPUT")) {
+				a.io.NoInput = true
+			}
+			return cli.ValidateOutput(a.output)
+		},
+	}
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetOut(a.io.Out)
+	root.SetErr(a.io.ErrOut)
+	root.SetIn(a.io.In)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &cli.FlagError{Err: err} })
+	pf := root.PersistentFlags()
+	a.conn.register(root)
+	pf.StringVarP(&a.output, "output", "o", "", "output format: table, tsv, json or yaml (default: table on a terminal, tsv when piped)")
+	pf.BoolVar(&a.noInput, "no-input", false, "never prompt; fail when a required value is missing (also UMCTL_NO_INPUT=1)")
+	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(cli.OutputFormats, cobra.ShellCompDirectiveNoFileComp))
+
+	root.AddCommand(newVersionCmd(a), newLabCmd(a), newDialPlanCmd(a), newPoolCmd(a))
+	root.AddCommand(helpTopic("exit-codes", "Exit codes of umctl", cli.ExitCodesHelp))
+	root.AddCommand(helpTopic("environment", "Environment variables and the config file", environmentHelp))
+	return root
+}
+
+// run executes umctl with args and returns the exit code.
+func run(args []string, io *cli.IOStreams) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a := newApp(io)
+	root := newRootCmd(a)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return cli.ExitOK
+	}
+	code := exitCode(err, a.started)
+	if code == cli.ExitInterrupted && ctx.Err() != nil {
+		fmt.Fprintln(io.ErrOut, "umctl: interrupted")
+		return code
+	}
+	var silent *cli.SilentError
+	if errors.As(err, &silent) {
+		return silent.Code
+	}
+	fmt.Fprintf(io.ErrOut, "umctl: %s\n", err)
+	if code == cli.ExitUsage && cmd != nil {
+		fmt.Fprintf(io.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
+	}
+	return code
+}
+
+func exitCode(err error, started bool) int {
+	var ee *cli.ExitError
+	var fe *cli.FlagError
+	var se *cli.SilentError
+	switch {
+	case errors.As(err, &se):
+		return se.Code
+	case errors.As(err, &ee):
+		return ee.Code
+	case errors.As(err, &fe), errors.Is(err, ad.ErrInvalid):
+		return cli.ExitUsage
+	case errors.Is(err, ad.ErrAuth):
+		return cli.ExitAuth
+	case errors.Is(err, cli.ErrCancelled), errors.Is(err, context.Canceled):
+		return cli.ExitInterrupted
+	case !started: // cobra's own errors: unknown command, wrong number of arguments
+		return cli.ExitUsage
+	}
+	return cli.ExitFailure
+}
+
+func truthy(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "0", "false", "no", "off":
+		return false
+	}
+	return true
+}
+
+func helpTopic(name, short, long string) *cobra.Command {
+	return &cobra.Command{Use: name, Short: short, Long: long}
+}
+
+const environmentHelp = `Connection settings are taken from, in this order: a flag, an environment
+variable, the selected profile of the config file, a default.
+
+  UMCTL_SERVER                    --server        ldaps://dc1.contoso.com, or ldap://… (StartTLS is then required)
+  UMCTL_BIND_DN                   --bind-dn       a DN, user@domain or DOMAIN\user
+  UMCTL_BIND_PASSWORD_FILE        --bind-password-file   a file whose first line is the password
+  UMCTL_BIND_PASSWORD             (no flag)       the password itself, for CI secret stores
+  UMCTL_CA_FILE                   --ca-file       PEM file of the CA that issued the DC's certificate
+  UMCTL_INSECURE_SKIP_TLS_VERIFY  --insecure-skip-tls-verify   turn certificate checks off (warns)
+  UMCTL_TIMEOUT                   --timeout       per-request timeout (default 10s)
+  UMCTL_PROFILE                   --profile       the profile of the config file to use
+  UMCTL_NO_INPUT                  --no-input      never prompt
+  UMCTL_CONFIG_DIR                                where config.yaml lives (default $XDG_CONFIG_HOME/umctl,
+                                                  else ~/.config/umctl)
+  UMCTL_LAB_DIR                   --dir           the lab directory of 'umctl lab' (default /tmp/umctl-lab)
+  UMCTL_ACCESSIBLE, ACCESSIBLE                    plain line prompts instead of the full-screen form
+
+The password is never taken from the command line. Without a password file or
+UMCTL_BIND_PASSWORD, umctl asks for it on a terminal, and otherwise fails with exit code 4.
+
+config.yaml:
+
+  current-profile: contoso
+  profiles:
+    contoso:
+      server: ldaps://dc1.contoso.com
+      bind-dn: svc-umctl@contoso.com
+      bind-password-file: /etc/umctl/bind-password   # a path; the file is 0600
+      ca-file: /etc/ssl/certs/contoso-root.pem
+      timeout: 15s
+
+A password in the config file is refused.
+`

@@ -1,0 +1,68 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Exit codes, documented in `umctl help exit-codes`.
+const (
+	ExitOK          = 0
+	ExitFailure     = 1
+	ExitUsage       = 2
+	ExitPartial     = 3
+	ExitAuth        = 4
+	ExitConflict    = 5
+	ExitInterrupted = 130
+)
+
+// ExitCodesHelp is the text of `umctl help exit-codes`.
+const ExitCodesHelp = `umctl exits with one of these codes:
+
+  0    success, including "nothing to do", "unchanged" and "no results"
+  1    error: the directory or a peer failed, or the input was refused after checks
+       against the directory (an unknown dial plan, a duplicate number, ...)
+  2    usage error: a bad flag or argument, or a required value missing when
+       umctl cannot prompt (not a terminal, or --no-input)
+  3    partial failure in bulk work: some objects failed, the rest were written;
+       with --verify: changes are pending
+  4    authentication failed: bad credentials, or no password available
+  5    conflict: the object changed since it was read (nothing was overwritten),
+       or it exists and differs where creation was asked for
+  130  interrupted (Ctrl-C) or a prompt was cancelled
+`
+
+// ExitError carries an exit code with an error.
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string { return e.Err.Error() }
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// WithCode wraps err so that umctl exits with code.
+func WithCode(code int, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &ExitError{Code: code, Err: err}
+}
+
+// FlagError is a usage error (exit 2); the usage line is printed after it.
+type FlagError struct{ Err error }
+
+func (e *FlagError) Error() string { return e.Err.Error() }
+func (e *FlagError) Unwrap() error { return e.Err }
+
+// FlagErrorf builds a FlagError.
+func FlagErrorf(format string, a ...any) error { return &FlagError{Err: fmt.Errorf(format, a...)} }
+
+// ErrCancelled is returned when the user cancels a prompt.
+var ErrCancelled = errors.New("cancelled")
+
+// SilentError makes umctl exit non-zero without printing anything more: the
+// command has already said what happened.
+type SilentError struct{ Code int }
+
+func (e *SilentError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }

@@ -1,0 +1,154 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+	"go.yaml.in/yaml/v3"
+)
+
+// Output formats for -o/--output. The empty format means: a table on a
+// terminal, TSV without a header when piped.
+var OutputFormats = []string{"table", "tsv", "json", "yaml"}
+
+// ValidateOutput checks an -o value.
+func ValidateOutput(format string) error {
+	if format == "" {
+		return nil
+	}
+	for _, f := range OutputFormats {
+		if f == format {
+			return nil
+		}
+	}
+	return FlagErrorf("invalid value %q for --output: expected one of %s", format, strings.Join(OutputFormats, ", "))
+}
+
+// Table is the human form of a result.
+type Table struct {
+	Headers []string
+	Rows    [][]string
+}
+
+// Print writes data in the chosen format: JSON and YAML render data itself
+// (field names are the stable `json` tags), table and TSV render tbl.
+func Print(s *IOStreams, format string, data any, tbl Table) error {
+	switch format {
+	case "json":
+		return WriteJSON(s.Out, data)
+	case "yaml":
+		return WriteYAML(s.Out, data)
+	case "tsv":
+		return writeTSV(s.Out, tbl)
+	case "table":
+		return writeTable(s.Out, tbl)
+	default:
+		if s.IsStdoutTTY() {
+			return writeTable(s.Out, tbl)
+		}
+		return writeTSV(s.Out, tbl)
+	}
+}
+
+// WriteJSON writes v as indented JSON.
+func WriteJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// WriteYAML writes v as YAML with the same field names and order as the JSON form.
+func WriteYAML(w io.Writer, v any) error {
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+		return err
+	}
+	var node yaml.Node
+	if err := yaml.Unmarshal(buf.Bytes(), &node); err != nil {
+		return err
+	}
+	blockStyle(&node)
+	enc := yaml.NewEncoder(w)
+	enc.SetIndent(2)
+	if err := enc.Encode(&node); err != nil {
+		return err
+	}
+	return enc.Close()
+}
+
+// blockStyle turns the flow style that parsing JSON leaves into YAML block style,
+// keeping quotes only where strings need them.
+func blockStyle(n *yaml.Node) {
+	n.Style &^= yaml.FlowStyle | yaml.DoubleQuotedStyle
+	for _, c := range n.Content {
+		blockStyle(c)
+	}
+}
+
+func writeTSV(w io.Writer, t Table) error {
+	for _, r := range t.Rows {
+		cells := make([]string, len(r))
+		for i, c := range r {
+			cells[i] = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(c)
+		}
+		if _, err := fmt.Fprintln(w, strings.Join(cells, "\t")); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeTable(w io.Writer, t Table) error {
+	table := tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders:  tw.BorderNone,
+			Settings: tw.Settings{Separators: tw.SeparatorsNone, Lines: tw.LinesNone},
+		})),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAlignment(tw.AlignLeft),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
+	)
+	headers := make([]string, len(t.Headers))
+	for i, h := range t.Headers {
+		headers[i] = strings.ToUpper(h)
+	}
+	table.Header(headers)
+	for _, r := range t.Rows {
+		row := make([]string, len(r)) // tablewriter keeps the slice: never reuse it
+		for i, c := range r {
+			row[i] = EscapeTerminal(c)
+		}
+		if err := table.Append(row); err != nil {
+			return err
+		}
+	}
+	return table.Render()
+}
+
+// EscapeTerminal makes control characters visible, so that directory values
+// (descriptions, display names) cannot drive the terminal.
+func EscapeTerminal(s string) string {
+	if !strings.ContainsFunc(s, isControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isControl(r) {
+			fmt.Fprintf(&b, "\\x%02x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
