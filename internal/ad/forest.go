@@ -23,7 +23,12 @@ var schemaProbe = map[string][]string{
 // RequireSchema fails with ErrSchema, naming the extension and what is missing,
 // when the forest's schema lacks the classes and attributes umctl needs.
 func (d *Dir) RequireSchema(ctx context.Context, which string) error {
-	names := schemaProbe[which]
+	return d.RequireSchemaNames(ctx, which, schemaProbe[which]...)
+}
+
+// RequireSchemaNames fails with ErrSchema when any of the lDAPDisplayNames is
+// missing from the schema, naming the extension and what is missing.
+func (d *Dir) RequireSchemaNames(ctx context.Context, which string, names ...string) error {
 	var f strings.Builder
 	f.WriteString("(|")
 	for _, n := range names {

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/umctl/umctl/internal/cli"
+	"github.com/umctl/umctl/internal/lab"
+	"github.com/umctl/umctl/internal/labtest"
+)
+
+// umctl runs the command in-process and returns exit code, stdout, stderr.
+func umctl(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	io, _, out, errOut := cli.Test()
+	code := run(args, io)
+	return code, out.String(), errOut.String()
+}
+
+// isolate clears every UMCTL_* variable and points the config dir at a temp dir.
+func isolate(t *testing.T) {
+	t.Helper()
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "UMCTL_") && k != "UMCTL_REQUIRE_LAB" && !strings.HasPrefix(k, "UMCTL_TEST_") {
+			t.Setenv(k, "")
+			os.Unsetenv(k)
+		}
+	}
+	t.Setenv("UMCTL_CONFIG_DIR", t.TempDir())
+}
+
+// useLab points the environment at the test lab, as `eval "$(umctl lab env)"` does.
+func useLab(t *testing.T) lab.Env {
+	t.Helper()
+	isolate(t)
+	e := labtest.Env(t)
+	t.Setenv("UMCTL_SERVER", e.Server)
+	t.Setenv("UMCTL_BIND_DN", e.BindDN)
+	t.Setenv("UMCTL_BIND_PASSWORD", e.Password)
+	t.Setenv("UMCTL_CA_FILE", e.CAFile)
+	return e
+}
+
+func TestUsageErrors(t *testing.T) {
+	isolate(t)
+	for _, tc := range []struct {
+		args []string
+		code int
+		err  string
+	}{
+		{[]string{"nosuch"}, cli.ExitUsage, `unknown command "nosuch"`},
+		{[]string{"dialplan", "get"}, cli.ExitUsage, "accepts 1 arg(s)"},
+		{[]string{"pool", "list", "--bogus"}, cli.ExitUsage, "unknown flag: --bogus"},
+		{[]string{"pool", "list", "-o", "xml"}, cli.ExitUsage, `invalid value "xml" for --output: expected one of table, tsv, json, yaml`},
+		{[]string{"pool", "list"}, cli.ExitUsage, "--server is required"},
+		{[]string{"pool", "list", "--server", "http://dc1"}, cli.ExitUsage, `--server "http://dc1": expected ldaps://host[:port] or ldap://host[:port]`},
+		{[]string{"pool", "list", "--server", "ldaps://dc1"}, cli.ExitUsage, "--bind-dn is required"},
+		{[]string{"pool", "list", "--server", "ldaps://dc1", "--bind-dn", "x", "--timeout", "-1s"}, cli.ExitUsage, `invalid timeout "-1s"`},
+		{[]string{"pool", "list", "--server", "ldaps://dc1", "--bind-dn", "x"}, cli.ExitAuth, "no bind password"},
+		{[]string{"pool", "list", "--server", "ldaps://dc1", "--bind-dn", "x", "--bind-password-file", "/nonexistent"}, cli.ExitAuth, "--bind-password-file"},
+		{[]string{"lab", "status", "--address", "10.0.0.1"}, cli.ExitUsage, "expected a loopback address"},
+		{[]string{"pool", "list", "--profile", "nope"}, cli.ExitUsage, `invalid value "nope" for --profile`},
+	} {
+		code, out, errOut := umctl(t, tc.args...)
+		if code != tc.code || !strings.Contains(errOut, tc.err) || out != "" {
+			t.Errorf("umctl %v: exit %d, stderr %q, stdout %q; want exit %d and %q", tc.args, code, errOut, out, tc.code, tc.err)
+		}
+	}
+}
+
+func TestConfigRefusesPasswords(t *testing.T) {
+	isolate(t)
+	dir := os.Getenv("UMCTL_CONFIG_DIR")
+	cfg := "profiles:\n  corp:\n    server: ldaps://dc1.contoso.com\n    bind-dn: a@contoso.com\n    password: hunter2\n"
+	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := umctl(t, "pool", "list", "--profile", "corp")
+	if code == 0 || !strings.Contains(errOut, "passwords are never read from the config file") || strings.Contains(errOut, "hunter2") {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	code, out, _ := umctl(t, "--version")
+	code2, out2, _ := umctl(t, "version")
+	if code != 0 || code2 != 0 || out != out2 || !strings.HasPrefix(out, "umctl ") {
+		t.Fatalf("--version %q, version %q", out, out2)
+	}
+	_, js, _ := umctl(t, "version", "-o", "json")
+	var v map[string]string
+	if err := json.Unmarshal([]byte(js), &v); err != nil || v["version"] == "" || v["goVersion"] == "" {
+		t.Fatalf("version -o json: %q (%v)", js, err)
+	}
+}
+
+func TestHelpExitCodes(t *testing.T) {
+	_, out, _ := umctl(t, "help", "exit-codes")
+	for _, want := range []string{"\n  0 ", "\n  2 ", "\n  3 ", "\n  4 ", "\n  5 ", "\n  130 "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("help exit-codes lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestCompletionsUpToDate fails when the committed completion scripts differ
+// from what the code generates. Regenerate with: go test ./cmd/umctl -run TestCompletionsUpToDate -update
+func TestCompletionsUpToDate(t *testing.T) {
+	update := os.Getenv("UMCTL_UPDATE_COMPLETIONS") == "1"
+	for shell, file := range map[string]string{"bash": "umctl.bash", "zsh": "_umctl", "fish": "umctl.fish", "powershell": "umctl.ps1"} {
+		code, out, errOut := umctl(t, "completion", shell)
+		if code != 0 {
+			t.Fatalf("completion %s: %s", shell, errOut)
+		}
+		path := filepath.Join("..", "..", "completions", file)
+		if update {
+			if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(path)
+		if err != nil || !bytes.Equal(want, []byte(out)) {
+			t.Errorf("completions/%s is out of date: run `make completions` (%v)", file, err)
+		}
+	}
+}

@@ -1,0 +1,85 @@
+package ad_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/go-ldap/ldap/v3"
+
+	"github.com/umctl/umctl/internal/ad"
+	"github.com/umctl/umctl/internal/lab"
+	"github.com/umctl/umctl/internal/labtest"
+)
+
+func TestRootDSEAndOrg(t *testing.T) {
+	d := labtest.Dial(t)
+	ctx := context.Background()
+	if d.RootDSE.ConfigNC != "CN=Configuration,"+lab.BaseDN || d.RootDSE.RootDomainNC != lab.BaseDN || d.ForestDNSName() != lab.Domain {
+		t.Fatalf("%+v", d.RootDSE)
+	}
+	org, err := d.ExchangeOrg(ctx)
+	if err != nil || org != "CN="+lab.OrgName+",CN=Microsoft Exchange,CN=Services,CN=Configuration,"+lab.BaseDN {
+		t.Fatalf("%s %v", org, err)
+	}
+	for _, s := range []string{ad.SchemaExchange, ad.SchemaLync} {
+		if err := d.RequireSchema(ctx, s); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// A second organization makes discovery fail clearly (a forest has one).
+func TestTwoExchangeOrgs(t *testing.T) {
+	d := labtest.Dial(t)
+	dn := "CN=Second Org,CN=Microsoft Exchange,CN=Services,CN=Configuration," + lab.BaseDN
+	add := ldap.NewAddRequest(dn, nil)
+	add.Attribute("objectClass", []string{"msExchOrganizationContainer"})
+	if err := d.Conn().Add(add); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Conn().Del(ldap.NewDelRequest(dn, nil)) })
+	d2 := labtest.Dial(t)
+	if _, err := d2.ExchangeOrg(context.Background()); !errors.Is(err, ad.ErrNoExchange) {
+		t.Fatalf("want ErrNoExchange, got %v", err)
+	}
+	if _, err := d2.DialPlans(context.Background()); !errors.Is(err, ad.ErrNoExchange) {
+		t.Fatalf("dial plans: %v", err)
+	}
+}
+
+func TestReadsWriteNothing(t *testing.T) {
+	before := labtest.HighestUSN(t)
+	d := labtest.Dial(t)
+	ctx := context.Background()
+	if _, err := d.DialPlans(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Pools(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if after := labtest.HighestUSN(t); after != before {
+		t.Fatalf("highestCommittedUSN moved from %s to %s", before, after)
+	}
+}
+
+func TestPoolByFQDN(t *testing.T) {
+	d := labtest.Dial(t)
+	p, err := d.PoolByFQDN(context.Background(), "SBA01.Lab.Umctl.Test")
+	if err != nil || !p.Branch || p.Name != "2:1" || p.Product != "Lync Server 2010" {
+		t.Fatalf("%+v %v", p, err)
+	}
+	if _, err := d.PoolByFQDN(context.Background(), "nope."+lab.Domain); !errors.Is(err, ad.ErrNotFound) {
+		t.Fatal(err)
+	}
+}
+
+// The "schema not extended" error, against the lab DC, with a class it lacks.
+func TestRequireSchemaMissing(t *testing.T) {
+	d := labtest.Dial(t)
+	err := d.RequireSchemaNames(context.Background(), "Contoso Frobnicator", "msExchUMDialPlan", "contosoFrobnicator")
+	if !errors.Is(err, ad.ErrSchema) || !strings.Contains(err.Error(), "no Contoso Frobnicator extension (missing contosoFrobnicator)") {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,62 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+)
+
+type row struct {
+	Name  string   `json:"name"`
+	Items []string `json:"items"`
+	N     int      `json:"n"`
+}
+
+func TestPrintFormats(t *testing.T) {
+	data := []row{{"a\tb", []string{"+47"}, 1}, {"c", nil, 2}}
+	tbl := Table{Headers: []string{"name", "phone context"}, Rows: [][]string{{"a\tb", "x"}, {"c\x1b[31m", "y"}}}
+	for _, tc := range []struct {
+		format string
+		tty    bool
+		want   string
+	}{
+		{"", false, "a b\tx\nc\x1b[31m\ty\n"}, // piped: TSV, tabs in values folded, no header
+		{"tsv", true, "a b\tx\nc\x1b[31m\ty\n"},
+		{"json", false, "[\n  {\n    \"name\": \"a\\tb\",\n    \"items\": [\n      \"+47\"\n    ],\n    \"n\": 1\n  },\n  {\n    \"name\": \"c\",\n    \"items\": null,\n    \"n\": 2\n  }\n]\n"},
+		{"yaml", false, "- name: \"a\\tb\"\n  items:\n    - \"+47\"\n  n: 1\n- name: c\n  items: null\n  n: 2\n"},
+	} {
+		io, _, out, _ := Test()
+		io.SetTTY(false, tc.tty)
+		if err := Print(io, tc.format, data, tbl); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != tc.want {
+			t.Errorf("format %q tty %v:\n%q\nwant\n%q", tc.format, tc.tty, out.String(), tc.want)
+		}
+	}
+	io, _, out, _ := Test()
+	io.SetTTY(false, true)
+	if err := Print(io, "", data, tbl); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	if !strings.Contains(got, "PHONE CONTEXT") || strings.Contains(got, "\x1b") || !strings.Contains(got, `c\x1b[31m`) {
+		t.Errorf("terminal table must upper-case headers and escape control characters:\n%s", got)
+	}
+}
+
+func TestEscapeTerminal(t *testing.T) {
+	if got := EscapeTerminal("ok\r\x07ä"); got != `ok\x0d\x07ä` {
+		t.Fatalf("%q", got)
+	}
+}
+
+func TestValidateOutput(t *testing.T) {
+	for _, f := range append(OutputFormats, "") {
+		if err := ValidateOutput(f); err != nil {
+			t.Errorf("%q: %v", f, err)
+		}
+	}
+	if err := ValidateOutput("ldif"); err == nil {
+		t.Error("ldif accepted")
+	}
+}
