@@ -120,8 +120,17 @@ func (a *app) password(file, bindDN string) (string, error) {
 }
 
 // connect binds to the directory with the resolved settings.
-func (a *app) connect(ctx context.Context) (*ad.Dir, error) {
+func (a *app) connect(ctx context.Context) (*ad.Dir, error) { return a.connectTo(ctx, "") }
+
+// connectTo binds with the resolved settings, to url instead of the server if set.
+func (a *app) connectTo(ctx context.Context, url string) (*ad.Dir, error) {
 	s, file, err := a.settings()
+	if url != "" {
+		s.URL = url
+		if _, perr := ad.ParseServerURL(url); perr != nil {
+			return nil, cli.WithCode(cli.ExitUsage, perr)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -14,8 +14,8 @@ import (
 )
 
 // Output formats for -o/--output. The empty format means: a table on a
-// terminal, TSV without a header when piped.
-var OutputFormats = []string{"table", "tsv", "json", "yaml"}
+// terminal, TSV without a header when piped. ldif is for plans only.
+var OutputFormats = []string{"table", "tsv", "json", "yaml", "ldif"}
 
 // ValidateOutput checks an -o value.
 func ValidateOutput(format string) error {
@@ -40,6 +40,8 @@ type Table struct {
 // (field names are the stable `json` tags), table and TSV render tbl.
 func Print(s *IOStreams, format string, data any, tbl Table) error {
 	switch format {
+	case "ldif":
+		return FlagErrorf("-o ldif is for changes (a plan or --dry-run); use -o json or -o yaml for reads")
 	case "json":
 		return WriteJSON(s.Out, data)
 	case "yaml":

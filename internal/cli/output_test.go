@@ -56,7 +56,7 @@ func TestValidateOutput(t *testing.T) {
 			t.Errorf("%q: %v", f, err)
 		}
 	}
-	if err := ValidateOutput("ldif"); err == nil {
-		t.Error("ldif accepted")
+	if err := ValidateOutput("xml"); err == nil {
+		t.Error("xml accepted")
 	}
 }

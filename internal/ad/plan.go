@@ -1,0 +1,236 @@
+package ad
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/go-ldap/ldap/v3"
+)
+
+// Every change to the directory is observe → plan → apply: commands compute a
+// Plan from what they read, print it, and (unless --dry-run) apply it.
+
+// Actions of a Change.
+const (
+	ActionAdd       = "add"
+	ActionModify    = "modify"
+	ActionDelete    = "delete"
+	ActionUnchanged = "unchanged"
+)
+
+// ErrConflict means the directory changed between plan and apply: a modify
+// carried the old values and the server no longer had them. Nothing was overwritten.
+var ErrConflict = errors.New("conflict")
+
+// AttrDiff is one attribute's old and new values.
+type AttrDiff struct {
+	Name string   `json:"attribute"`
+	Old  []string `json:"old,omitempty"`
+	New  []string `json:"new,omitempty"`
+}
+
+// Change is one object's planned change.
+type Change struct {
+	Action string     `json:"action"`
+	Kind   string     `json:"kind"`
+	DN     string     `json:"dn"`
+	Diffs  []AttrDiff `json:"changes,omitempty"`
+	Status string     `json:"status,omitempty"` // after apply: done, failed, skipped
+	Error  string     `json:"error,omitempty"`
+
+	req   any                                     // *ldap.AddRequest, *ldap.ModifyRequest or *ldap.DelRequest
+	apply func(ctx context.Context, d *Dir) error // read-modify-write changes (security descriptors)
+}
+
+// Plan is an ordered list of changes (parents before children).
+type Plan struct {
+	Changes  []*Change `json:"changes"`
+	Warnings []string  `json:"warnings,omitempty"`
+}
+
+// Pending counts the changes that would write.
+func (p *Plan) Pending() int {
+	n := 0
+	for _, c := range p.Changes {
+		if c.Action != ActionUnchanged {
+			n++
+		}
+	}
+	return n
+}
+
+// Counts returns how many adds, modifies, deletes and unchanged objects the plan has.
+func (p *Plan) Counts() (add, mod, del, same int) {
+	for _, c := range p.Changes {
+		switch c.Action {
+		case ActionAdd:
+			add++
+		case ActionModify:
+			mod++
+		case ActionDelete:
+			del++
+		default:
+			same++
+		}
+	}
+	return
+}
+
+// Warnf adds a warning to the plan.
+func (p *Plan) Warnf(format string, a ...any) {
+	p.Warnings = append(p.Warnings, fmt.Sprintf(format, a...))
+}
+
+// Unchanged records an object that is already as wanted.
+func (p *Plan) Unchanged(kind, dn string) {
+	p.Changes = append(p.Changes, &Change{Action: ActionUnchanged, Kind: kind, DN: dn})
+}
+
+// Attr is one attribute of a desired object; an empty Vals means "must not be set".
+type Attr struct {
+	Name string
+	Vals []string
+}
+
+// Add plans the creation of an object.
+func (p *Plan) Add(kind, dn string, attrs []Attr) {
+	req := ldap.NewAddRequest(dn, nil)
+	c := &Change{Action: ActionAdd, Kind: kind, DN: dn, req: req}
+	for _, a := range attrs {
+		if len(a.Vals) == 0 {
+			continue
+		}
+		req.Attribute(a.Name, a.Vals)
+		c.Diffs = append(c.Diffs, AttrDiff{Name: a.Name, New: a.Vals})
+	}
+	p.Changes = append(p.Changes, c)
+}
+
+// Update plans a modification of an observed entry towards the wanted
+// attributes, or records it unchanged. Each changed attribute is sent as
+// "delete the old values, add the new" in one request, so the write fails with
+// ErrConflict rather than overwrite a value someone else changed since it was read.
+func (p *Plan) Update(kind string, observed *ldap.Entry, want []Attr) {
+	req := ldap.NewModifyRequest(observed.DN, nil)
+	c := &Change{Action: ActionModify, Kind: kind, DN: observed.DN, req: req}
+	for _, a := range want {
+		old := observed.GetAttributeValues(a.Name)
+		if sameValues(old, a.Vals) {
+			continue
+		}
+		if len(old) > 0 {
+			req.Delete(a.Name, old)
+		}
+		if len(a.Vals) > 0 {
+			req.Add(a.Name, a.Vals)
+		}
+		c.Diffs = append(c.Diffs, AttrDiff{Name: a.Name, Old: old, New: a.Vals})
+	}
+	if len(c.Diffs) == 0 {
+		p.Unchanged(kind, observed.DN)
+		return
+	}
+	p.Changes = append(p.Changes, c)
+}
+
+// Delete plans the removal of an object.
+func (p *Plan) Delete(kind, dn string) {
+	p.Changes = append(p.Changes, &Change{Action: ActionDelete, Kind: kind, DN: dn, req: ldap.NewDelRequest(dn, nil)})
+}
+
+// Custom plans a change applied by fn (a read-modify-write at apply time).
+func (p *Plan) Custom(action, kind, dn string, diffs []AttrDiff, fn func(ctx context.Context, d *Dir) error) {
+	p.Changes = append(p.Changes, &Change{Action: action, Kind: kind, DN: dn, Diffs: diffs, apply: fn})
+}
+
+// sameValues compares value sets: order does not matter, DNs compare as DNs
+// (case-insensitively), everything else exactly.
+func sameValues(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	used := make([]bool, len(b))
+	for _, x := range a {
+		found := false
+		for j, y := range b {
+			if !used[j] && valueEqual(x, y) {
+				used[j], found = true, true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+func valueEqual(a, b string) bool {
+	if a == b {
+		return true
+	}
+	if strings.Contains(a, "=") && strings.Contains(b, "=") {
+		da, err1 := ldap.ParseDN(a)
+		db, err2 := ldap.ParseDN(b)
+		return err1 == nil && err2 == nil && da.EqualFold(db)
+	}
+	return false
+}
+
+// Apply sends the pending changes in order and stops at the first failure
+// (a re-run converges). progress, if set, is called after each change.
+func (d *Dir) Apply(ctx context.Context, p *Plan, progress func(done, total int, c *Change)) error {
+	total, done := p.Pending(), 0
+	var failed error
+	for _, c := range p.Changes {
+		if c.Action == ActionUnchanged {
+			continue
+		}
+		if failed != nil {
+			c.Status = "skipped"
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			failed = err
+			c.Status = "skipped"
+			continue
+		}
+		var err error
+		switch r := c.req.(type) {
+		case *ldap.AddRequest:
+			err = d.conn.Add(r)
+		case *ldap.ModifyRequest:
+			err = d.conn.Modify(r)
+		case *ldap.DelRequest:
+			err = d.conn.Del(r)
+		default:
+			err = c.apply(ctx, d)
+		}
+		done++
+		if err != nil {
+			c.Status, c.Error = "failed", err.Error()
+			failed = fmt.Errorf("%s %s %s: %w", c.Action, c.Kind, c.DN, classify(err))
+		} else {
+			c.Status = "done"
+		}
+		if progress != nil {
+			progress(done, total, c)
+		}
+	}
+	return failed
+}
+
+// classify maps the LDAP results that mean "someone else changed it" to ErrConflict.
+func classify(err error) error {
+	switch {
+	case ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchAttribute),
+		ldap.IsErrorWithCode(err, ldap.LDAPResultEntryAlreadyExists),
+		ldap.IsErrorWithCode(err, ldap.LDAPResultAttributeOrValueExists):
+		return fmt.Errorf("%w: the directory changed since it was read (nothing was overwritten; run again): %v", ErrConflict, err)
+	case ldap.IsErrorWithCode(err, ldap.LDAPResultInsufficientAccessRights):
+		return fmt.Errorf("insufficient access rights: %v", err)
+	}
+	return err
+}

@@ -1,0 +1,370 @@
+package ad
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/go-ldap/ldap/v3"
+)
+
+// The RTC groups that Lync's forest preparation creates and ExchUCUtil grants.
+var RTCGroups = []string{"RTCUniversalServerAdmins", "RTCComponentUniversalServices"}
+
+// Trustee is a group named in an ACE.
+type Trustee struct {
+	Name string `json:"name"`
+	DN   string `json:"dn"`
+	SID  string `json:"sid"`
+	sid  SID
+}
+
+// RTCTrustees finds the RTC groups in the root domain; a missing group is an error.
+func (d *Dir) RTCTrustees(ctx context.Context) ([]Trustee, error) {
+	var out []Trustee
+	for _, name := range RTCGroups {
+		es, err := d.Search(ctx, d.RootDSE.RootDomainNC, ldap.ScopeWholeSubtree,
+			"(&(objectClass=group)"+Filter("sAMAccountName", name)+")", []string{"objectSid"})
+		if err != nil {
+			return nil, err
+		}
+		if len(es) == 0 {
+			return nil, fmt.Errorf("%w: group %s does not exist in %s; run Lync/Skype for Business forest preparation (Enable-CsAdForest) first", ErrNotFound, name, d.RootDSE.RootDomainNC)
+		}
+		sid := SID(es[0].GetRawAttributeValue("objectSid"))
+		out = append(out, Trustee{Name: name, DN: es[0].DN, SID: sid.String(), sid: sid})
+	}
+	return out, nil
+}
+
+// Permission is one ACE umctl requires on a UM object.
+type Permission struct {
+	Object  string `json:"object"`
+	Trustee string `json:"trustee"`
+	Rights  string `json:"rights"`
+	Inherit string `json:"inheritance"`
+	Present bool   `json:"present"`
+	SDDL    string `json:"sddl"`
+	mask    uint32
+	ci      bool
+	sid     SID
+}
+
+type permTarget struct {
+	dn      string
+	mask    uint32
+	inherit bool
+}
+
+// permissionTargets are ExchUCUtil's grants: List Contents on the organization
+// (this object only); List Contents + Read Property, container-inherited, on the
+// dial plan and auto attendant containers (and Administrative Groups if asked).
+func permissionTargets(org string, adminGroups bool) []permTarget {
+	t := []permTarget{
+		{org, RightListChildren, false},
+		{RDN("CN", DialPlanContainer) + "," + org, RightListChildren | RightReadProperty, true},
+		{RDN("CN", AutoAttendantContainer) + "," + org, RightListChildren | RightReadProperty, true},
+	}
+	if adminGroups {
+		t = append(t, permTarget{RDN("CN", AdminGroupsContainer) + "," + org, RightListChildren | RightReadProperty, true})
+	}
+	return t
+}
+
+// ReadDACL reads an object's DACL with the SD flags control (DACL only).
+func (d *Dir) ReadDACL(ctx context.Context, dn string) (*SecurityDescriptor, error) {
+	ctl := &ldap.ControlMicrosoftSDFlags{Criticality: true, ControlValue: 4}
+	res, err := d.conn.Search(ldap.NewSearchRequest(dn, ldap.ScopeBaseObject, ldap.NeverDerefAliases, 0, 0, false,
+		"(objectClass=*)", []string{"nTSecurityDescriptor"}, []ldap.Control{ctl}))
+	if err != nil {
+		if ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchObject) {
+			return nil, fmt.Errorf("%w: %s", ErrNotFound, dn)
+		}
+		return nil, fmt.Errorf("reading the security descriptor of %s: %w", dn, err)
+	}
+	if len(res.Entries) != 1 {
+		return nil, fmt.Errorf("reading the security descriptor of %s: no entry", dn)
+	}
+	raw := res.Entries[0].GetRawAttributeValue("nTSecurityDescriptor")
+	if len(raw) == 0 {
+		return nil, fmt.Errorf("reading the security descriptor of %s: not returned (missing rights to read it?)", dn)
+	}
+	sd, err := ParseSecurityDescriptor(raw)
+	if err == nil && sd.DACL == nil {
+		sd.DACL = &ACL{Revision: 4}
+	}
+	return sd, err
+}
+
+// WriteDACL replaces only the DACL of an object.
+func (d *Dir) WriteDACL(ctx context.Context, dn string, sd *SecurityDescriptor) error {
+	ctl := &ldap.ControlMicrosoftSDFlags{Criticality: true, ControlValue: 4}
+	req := ldap.NewModifyRequest(dn, []ldap.Control{ctl})
+	req.Replace("nTSecurityDescriptor", []string{string(sd.EncodeDACLOnly())})
+	return d.conn.Modify(req)
+}
+
+// Permissions reports the UM-related ACEs for the RTC groups: required ones and whether they are present.
+func (d *Dir) Permissions(ctx context.Context, trustees []Trustee, adminGroups bool) ([]Permission, error) {
+	org, err := d.ExchangeOrg(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Permission
+	for _, t := range permissionTargets(org, adminGroups) {
+		sd, err := d.ReadDACL(ctx, t.dn)
+		var acl *ACL
+		if err == nil {
+			acl = sd.DACL
+		} else if !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+		for _, tr := range trustees {
+			flags := byte(0)
+			inherit := "this object only"
+			if t.inherit {
+				flags, inherit = AceFlagContainerInherit, "this object and all descendants"
+			}
+			out = append(out, Permission{Object: t.dn, Trustee: tr.Name, Rights: RightsString(t.mask), Inherit: inherit,
+				Present: acl != nil && acl.Grants(tr.sid, t.mask, t.inherit), SDDL: NewACE(AceTypeAccessAllowed, flags, t.mask, tr.sid).SDDL(),
+				mask: t.mask, ci: t.inherit, sid: tr.sid})
+		}
+	}
+	return out, nil
+}
+
+// UCUtilOptions tune PlanUCUtil.
+type UCUtilOptions struct {
+	// Source is where pools and the RTC groups are read (a global catalog, --gc); nil = the same connection.
+	Source             *Dir
+	IncludeAdminGroups bool
+	// OutcallsGateway, if set, is the only gateway that keeps outcalls allowed.
+	OutcallsGateway string
+}
+
+// UCUtilPool reports a pool with the gateway planned for it.
+type UCUtilPool struct {
+	Pool    Pool   `json:"pool"`
+	Gateway string `json:"gateway"`
+	MWI     bool   `json:"messageWaitingIndicatorAllowed"`
+	Outcall bool   `json:"outcallsAllowed"`
+}
+
+// UCUtilResult is the plan of an ExchUCUtil run plus what it is based on.
+type UCUtilResult struct {
+	Plan        *Plan        `json:"plan"`
+	Pools       []UCUtilPool `json:"pools"`
+	DialPlans   []string     `json:"sipDialPlans"`
+	Permissions []Permission `json:"permissions"`
+	NewGateways int          `json:"newGateways"`
+}
+
+// PlanUCUtil computes what ExchUCUtil.ps1 would do, incrementally: missing UM
+// containers, missing ACEs for the RTC groups, one UM IP gateway per pool
+// (matched by address, case-insensitively), and one hunt group per SIP URI dial
+// plan under each of those gateways. It never deletes anything.
+func (d *Dir) PlanUCUtil(ctx context.Context, o UCUtilOptions) (*UCUtilResult, error) {
+	src := o.Source
+	if src == nil {
+		src = d
+	}
+	if err := src.RequireSchema(ctx, SchemaLync); err != nil {
+		return nil, err
+	}
+	org, err := d.ExchangeOrg(ctx)
+	if err != nil {
+		return nil, err
+	}
+	trustees, err := src.RTCTrustees(ctx)
+	if err != nil {
+		return nil, err
+	}
+	allPools, err := src.Pools(ctx)
+	if err != nil {
+		return nil, err
+	}
+	gateways, err := d.Gateways(ctx)
+	if err != nil {
+		return nil, err
+	}
+	plans, err := d.DialPlans(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res := &UCUtilResult{Plan: &Plan{}}
+	p := res.Plan
+
+	// 1. UM containers Exchange creates on demand, then the permissions on them.
+	for _, name := range []string{DialPlanContainer, GatewayContainer, AutoAttendantContainer} {
+		dn := RDN("CN", name) + "," + org
+		ok, err := d.Exists(ctx, dn)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			p.Add("container", dn, []Attr{{"objectClass", []string{"msExchContainer"}}, {"cn", []string{name}}, {"msExchVersion", []string{ExchangeVersion}}})
+		}
+	}
+	if o.IncludeAdminGroups {
+		if ok, err := d.Exists(ctx, RDN("CN", AdminGroupsContainer)+","+org); err != nil {
+			return nil, err
+		} else if !ok {
+			return nil, fmt.Errorf("%w: --include-admin-groups: %s has no %s container", ErrNotFound, org, AdminGroupsContainer)
+		}
+	}
+	if res.Permissions, err = d.Permissions(ctx, trustees, o.IncludeAdminGroups); err != nil {
+		return nil, err
+	}
+	planPermissions(p, res.Permissions)
+
+	// 2. One gateway per pool at OCS 2007 level or later with an FQDN.
+	if o.OutcallsGateway != "" && !gatewayNamed(gateways, allPools, o.OutcallsGateway) {
+		return nil, fmt.Errorf("%w: --outcalls-gateway %q: no such gateway, and no pool would get a gateway of that name", ErrNotFound, o.OutcallsGateway)
+	}
+	taken := map[string]bool{}
+	for _, g := range gateways {
+		taken[strings.ToLower(g.Name)] = true
+	}
+	var sip []DialPlan
+	for _, dp := range plans {
+		if dp.IsSIP() {
+			sip = append(sip, dp)
+			res.DialPlans = append(res.DialPlans, dp.Name)
+		}
+	}
+	base := RDN("CN", GatewayContainer) + "," + org
+	poolGateways := map[string]bool{}
+	for _, pool := range allPools {
+		if pool.FQDN == "" || PoolMajor(pool.Version) < PoolVersionOCS2007 {
+			continue
+		}
+		mwi := PoolMajor(pool.Version) >= PoolVersionLync2010 && !pool.Branch
+		var gw *Gateway
+		for i := range gateways {
+			if strings.EqualFold(gateways[i].Address, pool.FQDN) {
+				gw = &gateways[i]
+				break
+			}
+		}
+		name := pool.Name
+		if gw != nil {
+			name = gw.Name
+		} else if taken[strings.ToLower(name)] {
+			name = pool.FQDN
+		}
+		outcalls := !pool.Branch && (o.OutcallsGateway == "" || strings.EqualFold(o.OutcallsGateway, name))
+		res.Pools = append(res.Pools, UCUtilPool{Pool: pool, Gateway: name, MWI: mwi, Outcall: outcalls})
+		if gw == nil {
+			taken[strings.ToLower(name)] = true
+			flags2 := setBit(gwFlags2Default, gwFlags2MWI, mwi)
+			dn := RDN("CN", name) + "," + base
+			p.Add(gatewayKind, dn, []Attr{{"objectClass", []string{"msExchUMIPGateway"}}, {"cn", []string{name}},
+				{"msExchUMIPGatewayAddress", []string{pool.FQDN}}, {"msExchUMIPGatewayPort", []string{"0"}},
+				{"msExchUMIPGatewayFlags", []string{"0"}}, {"msExchUMIPGatewayFlags2", []string{strconv.Itoa(flags2)}},
+				{"msExchUMOutcallsAllowed", []string{boolValue(outcalls)}}, {"msExchUMGlobalCallRoutingScheme", []string{"0"}},
+				{"msExchVersion", []string{ExchangeVersion}}})
+			res.NewGateways++
+			gw = &Gateway{Name: name, DN: dn}
+		} else {
+			poolGateways[strings.ToLower(gw.DN)] = true
+			planGatewayFlags(p, gw, mwi, outcalls)
+		}
+		for _, dp := range sip {
+			pilot := PilotFromPhoneContext(dp.PhoneContext)
+			if pilot == "" {
+				p.Warnf("dial plan %s has no phone context; no hunt group for it", dp.Name)
+				continue
+			}
+			planHuntGroup(p, gw, dp, dp.Name, pilot)
+		}
+	}
+	// 3. --outcalls-gateway: outcalls off on every other gateway (Microsoft's guide asks for it by hand).
+	if o.OutcallsGateway != "" {
+		for i := range gateways {
+			g := &gateways[i]
+			if !poolGateways[strings.ToLower(g.DN)] && g.Outcalls && !strings.EqualFold(g.Name, o.OutcallsGateway) {
+				p.Update(gatewayKind, g.entry, []Attr{{"msExchUMOutcallsAllowed", []string{"FALSE"}}})
+			}
+		}
+	}
+	return res, nil
+}
+
+func gatewayNamed(gws []Gateway, pools []Pool, name string) bool {
+	for _, g := range gws {
+		if strings.EqualFold(g.Name, name) {
+			return true
+		}
+	}
+	for _, p := range pools {
+		if strings.EqualFold(p.Name, name) || strings.EqualFold(p.FQDN, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// planGatewayFlags sets MWI and outcalls on an existing gateway, as ExchUCUtil does.
+func planGatewayFlags(p *Plan, g *Gateway, mwi, outcalls bool) {
+	var want []Attr
+	if flags2 := setBit(g.Flags2, gwFlags2MWI, mwi); flags2 != g.Flags2 {
+		want = append(want, Attr{"msExchUMIPGatewayFlags2", []string{strconv.Itoa(flags2)}})
+	}
+	if outcalls != g.Outcalls || g.entry.GetAttributeValue("msExchUMOutcallsAllowed") == "" {
+		want = append(want, Attr{"msExchUMOutcallsAllowed", []string{boolValue(outcalls)}})
+	}
+	p.Update(gatewayKind, g.entry, want)
+}
+
+// planPermissions adds one change per object that lacks a required ACE. The
+// DACL is re-read when the change is applied, so ACEs that appeared meanwhile
+// are kept and not duplicated; other ACEs are never removed or reordered.
+func planPermissions(p *Plan, perms []Permission) {
+	byObject := map[string][]Permission{}
+	var order []string
+	for _, perm := range perms {
+		if _, ok := byObject[perm.Object]; !ok {
+			order = append(order, perm.Object)
+		}
+		byObject[perm.Object] = append(byObject[perm.Object], perm)
+	}
+	for _, dn := range order {
+		var missing []Permission
+		for _, perm := range byObject[dn] {
+			if !perm.Present {
+				missing = append(missing, perm)
+			}
+		}
+		if len(missing) == 0 {
+			p.Unchanged("permission", dn)
+			continue
+		}
+		diff := AttrDiff{Name: "nTSecurityDescriptor"}
+		for _, m := range missing {
+			diff.New = append(diff.New, strings.Replace(m.SDDL, m.sid.String(), m.Trustee, 1))
+		}
+		p.Custom(ActionModify, "permission", dn, []AttrDiff{diff}, func(ctx context.Context, d *Dir) error {
+			sd, err := d.ReadDACL(ctx, dn)
+			if err != nil {
+				return err
+			}
+			changed := false
+			for _, m := range missing {
+				if !sd.DACL.Grants(m.sid, m.mask, m.ci) {
+					flags := byte(0)
+					if m.ci {
+						flags = AceFlagContainerInherit
+					}
+					sd.DACL.AddCanonical(NewACE(AceTypeAccessAllowed, flags, m.mask, m.sid))
+					changed = true
+				}
+			}
+			if !changed {
+				return nil
+			}
+			return d.WriteDACL(ctx, dn, sd)
+		})
+	}
+}
