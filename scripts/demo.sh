@@ -19,6 +19,21 @@ step "umctl dialplan get SipDP"
 step "umctl dialplan list -o json | head -20"
 "$UMCTL" dialplan list -o json | head -20
 
+# The ExchUCUtil replacement: start from the seeded state so the demo shows a first run.
+"$UMCTL" lab reset >/dev/null
+step "umctl ucutil --dry-run        # what ExchUCUtil.ps1 would do, as a plan"
+"$UMCTL" ucutil --dry-run
+step "umctl ucutil                  # apply it"
+"$UMCTL" ucutil
+step "umctl ucutil                  # a second run writes nothing"
+"$UMCTL" ucutil
+step "umctl gateway list"
+"$UMCTL" gateway list -o table
+step "umctl huntgroup list"
+"$UMCTL" huntgroup list -o table
+step "umctl permission list"
+"$UMCTL" permission list -o table
+
 cat <<EOT
 
 The lab keeps running. To continue by hand:

@@ -134,9 +134,12 @@ func (a *app) connectTo(ctx context.Context, url string) (*ad.Dir, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.Password, err = a.password(file, s.BindDN); err != nil {
-		return nil, err
+	if a.bindPassword == "" {
+		if a.bindPassword, err = a.password(file, s.BindDN); err != nil {
+			return nil, err
+		}
 	}
+	s.Password = a.bindPassword
 	if s.InsecureSkipVerify {
 		fmt.Fprintln(a.io.ErrOut, "umctl: warning: TLS certificate verification is off (--insecure-skip-tls-verify); the connection and the password can be intercepted")
 	}

@@ -24,6 +24,8 @@ type app struct {
 	output   string
 	noInput  bool
 	started  bool // a command's own code ran (errors before that are usage errors)
+	// bindPassword is resolved once per run (a second connection, --gc, reuses it).
+	bindPassword string
 }
 
 func newApp(io *cli.IOStreams) *app {

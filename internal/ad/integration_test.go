@@ -83,3 +83,33 @@ func TestRequireSchemaMissing(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A modify planned from a value that changed before apply fails with
+// ErrConflict and leaves the other writer's value in place.
+func TestApplyConflict(t *testing.T) {
+	d := labtest.Dial(t)
+	ctx := context.Background()
+	dn := "CN=conflict-test,OU=umctl-test," + lab.BaseDN
+	labtest.Apply(t, "dn: "+dn+"\nchangetype: add\nobjectClass: contact\ndescription: a\n")
+	t.Cleanup(func() { _ = d.Conn().Del(ldap.NewDelRequest(dn, nil)) })
+	e, err := d.Read(ctx, dn, []string{"description"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &ad.Plan{}
+	p.Update("contact", e, []ad.Attr{{Name: "description", Vals: []string{"b"}}})
+	labtest.Apply(t, "dn: "+dn+"\nchangetype: modify\nreplace: description\ndescription: c\n-\n")
+	if err := d.Apply(ctx, p, nil); !errors.Is(err, ad.ErrConflict) {
+		t.Fatalf("want ErrConflict, got %v", err)
+	}
+	if es := labtest.LDAPSearch(t, dn, "base", "(objectClass=*)", "description"); es[0]["description"][0] != "c" {
+		t.Fatalf("the other writer's value was overwritten: %v", es[0]["description"])
+	}
+	// Planned again from the current value, the change applies.
+	e, _ = d.Read(ctx, dn, []string{"description"})
+	p = &ad.Plan{}
+	p.Update("contact", e, []ad.Attr{{Name: "description", Vals: []string{"b"}}})
+	if err := d.Apply(ctx, p, nil); err != nil || p.Changes[0].Status != "done" {
+		t.Fatal(err)
+	}
+}

@@ -9,6 +9,7 @@ package labtest
 
 import (
 	"context"
+	"encoding/base64"
 	"os"
 	"os/exec"
 	"strings"
@@ -127,14 +128,16 @@ func parseLDIF(t testing.TB, out string) []map[string][]string {
 			if line == "" || strings.HasPrefix(line, "#") {
 				continue
 			}
-			k, v, ok := strings.Cut(line, ": ")
-			if !ok && strings.HasSuffix(line, ":") {
-				k, v = strings.TrimSuffix(line, ":"), ""
-			} else if !ok {
-				k, v, _ = strings.Cut(line, ":: ")
-				if b, err := decodeB64(v); err == nil {
-					v = b
+			var k, v string
+			if i := strings.Index(line, ":: "); i >= 0 && !strings.Contains(line[:i], ":") {
+				k, v = line[:i], line[i+3:]
+				if b, err := base64.StdEncoding.DecodeString(v); err == nil {
+					v = string(b)
 				}
+			} else if before, after, ok := strings.Cut(line, ": "); ok {
+				k, v = before, after
+			} else {
+				k = strings.TrimSuffix(line, ":")
 			}
 			k = strings.ToLower(k)
 			m[k] = append(m[k], v)
@@ -158,3 +161,39 @@ func HighestUSN(t testing.TB) string {
 
 // EscapeFilter is re-exported for tests that build filters.
 var EscapeFilter = ldap.EscapeFilter
+
+// Reset returns the shared test lab to its seeded state; tests that write call
+// it first, so each starts from the seed whatever ran before.
+func Reset(t testing.TB) lab.Env {
+	t.Helper()
+	Env(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	e, err := theLab.Reset(ctx)
+	if err != nil {
+		t.Fatalf("resetting the test lab: %v", err)
+	}
+	return e
+}
+
+// DSACL returns the SDDL that Samba's own tool prints for an object, read from
+// the lab's database: an independent view of what umctl wrote.
+func DSACL(t testing.TB, dn string) string {
+	t.Helper()
+	Env(t)
+	out, err := exec.Command("samba-tool", "dsacl", "get", "-H", theLab.Dir+"/private/sam.ldb", "--objectdn="+dn).CombinedOutput()
+	if err != nil {
+		t.Fatalf("samba-tool dsacl get %s: %v\n%s", dn, err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	return lines[len(lines)-1]
+}
+
+// Apply sends LDIF change records to the lab as the administrator (test setup).
+func Apply(t testing.TB, text string) {
+	t.Helper()
+	d := Dial(t)
+	if n, err := lab.ApplyLDIF(d.Conn(), text); err != nil {
+		t.Fatalf("LDIF entry %d: %v", n+1, err)
+	}
+}
