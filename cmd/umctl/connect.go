@@ -146,17 +146,41 @@ func (a *app) connectTo(ctx context.Context, url string) (*ad.Dir, error) {
 	return ad.Dial(ctx, s)
 }
 
-// completionDir connects for shell completion: never prompts, gives up fast.
-func (a *app) completionDir(cmd *cobra.Command) (*ad.Dir, context.Context, context.CancelFunc, error) {
-	a.io.NoInput = true
-	if a.conn.timeout == 0 {
-		a.conn.timeout = 3 * time.Second
-	}
-	ctx, cancel := context.WithTimeout(cmd.Context(), 3*time.Second)
-	d, err := a.connect(ctx)
+// withDir connects, runs fn with the command's context, and disconnects.
+func (a *app) withDir(cmd *cobra.Command, fn func(ctx context.Context, d *ad.Dir) error) error {
+	d, err := a.connect(cmd.Context())
 	if err != nil {
-		cancel()
-		return nil, nil, nil, err
+		return err
 	}
-	return d, ctx, cancel, nil
+	defer d.Close()
+	return fn(cmd.Context(), d)
+}
+
+// completeFrom turns a lister of "value\tdescription" strings into a completion
+// function: it never prompts, gives up after 3 s, and completes no file names.
+func (a *app) completeFrom(list func(ctx context.Context, d *ad.Dir) ([]string, error)) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		a.io.NoInput = true
+		ctx, cancel := context.WithTimeout(cmd.Context(), 3*time.Second)
+		defer cancel()
+		if a.conn.timeout == 0 {
+			a.conn.timeout = 3 * time.Second
+		}
+		d, err := a.connect(ctx)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		defer d.Close()
+		all, err := list(ctx, d)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		var out []string
+		for _, c := range all {
+			if strings.HasPrefix(strings.ToLower(c), strings.ToLower(toComplete)) {
+				out = append(out, c)
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -21,24 +22,21 @@ func newDialPlanCmd(a *app) *cobra.Command {
 		Short: "List the UM dial plans of the Exchange organization",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, err := a.connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			plans, err := d.DialPlans(cmd.Context())
-			if err != nil {
-				return err
-			}
-			t := cli.Table{Headers: []string{"name", "uri type", "digits", "phone context", "access numbers", "hunt groups", "um servers"}}
-			for _, p := range plans {
-				t.Rows = append(t.Rows, []string{p.Name, p.URIType, fmt.Sprint(p.NumberOfDigits), p.PhoneContext,
-					strings.Join(p.AccessNumbers, ","), fmt.Sprint(len(p.HuntGroups)), names(p.UMServers)})
-			}
-			if plans == nil {
-				plans = []ad.DialPlan{}
-			}
-			return cli.Print(a.io, a.output, plans, t)
+			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
+				plans, err := d.DialPlans(ctx)
+				if err != nil {
+					return err
+				}
+				t := cli.Table{Headers: []string{"name", "uri type", "digits", "phone context", "access numbers", "hunt groups", "um servers"}}
+				for _, p := range plans {
+					t.Rows = append(t.Rows, []string{p.Name, p.URIType, fmt.Sprint(p.NumberOfDigits), p.PhoneContext,
+						strings.Join(p.AccessNumbers, ","), fmt.Sprint(len(p.HuntGroups)), names(p.UMServers)})
+				}
+				if plans == nil {
+					plans = []ad.DialPlan{}
+				}
+				return cli.Print(a.io, a.output, plans, t)
+			})
 		},
 	}
 	get := &cobra.Command{
@@ -47,24 +45,21 @@ func newDialPlanCmd(a *app) *cobra.Command {
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: a.completeDialPlans,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := a.connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			p, err := d.DialPlan(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			rows := [][]string{
-				{"Name", p.Name}, {"DN", p.DN}, {"URI type", p.URIType}, {"Digits", fmt.Sprint(p.NumberOfDigits)},
-				{"Phone context", p.PhoneContext}, {"Subscriber access", strings.Join(p.AccessNumbers, ", ")},
-				{"Pilot identifiers", strings.Join(p.PilotIdentifiers, ", ")},
-				{"Equivalent contexts", strings.Join(p.EquivalentPhoneContexts, ", ")},
-				{"Hunt groups", strings.Join(p.HuntGroups, "; ")}, {"UM servers", names(p.UMServers)},
-				{"Auto attendants", names(p.AutoAttendants)},
-			}
-			return cli.Print(a.io, a.output, p, cli.Table{Headers: []string{"field", "value"}, Rows: rows})
+			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
+				p, err := d.DialPlan(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				rows := [][]string{
+					{"Name", p.Name}, {"DN", p.DN}, {"URI type", p.URIType}, {"Digits", fmt.Sprint(p.NumberOfDigits)},
+					{"Phone context", p.PhoneContext}, {"Subscriber access", strings.Join(p.AccessNumbers, ", ")},
+					{"Pilot identifiers", strings.Join(p.PilotIdentifiers, ", ")},
+					{"Equivalent contexts", strings.Join(p.EquivalentPhoneContexts, ", ")},
+					{"Hunt groups", strings.Join(p.HuntGroups, "; ")}, {"UM servers", names(p.UMServers)},
+					{"Auto attendants", names(p.AutoAttendants)},
+				}
+				return cli.Print(a.io, a.output, p, cli.Table{Headers: []string{"field", "value"}, Rows: rows})
+			})
 		},
 	}
 	cmd.AddCommand(list, get)
@@ -82,24 +77,12 @@ func names(dns []string) string {
 
 // completeDialPlans completes dial plan names from the directory.
 func (a *app) completeDialPlans(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	if len(args) > 0 {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	d, ctx, cancel, err := a.completionDir(cmd)
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	defer cancel()
-	defer d.Close()
-	plans, err := d.DialPlans(ctx)
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	var out []string
-	for _, p := range plans {
-		if strings.HasPrefix(strings.ToLower(p.Name), strings.ToLower(toComplete)) {
+	return a.completeFrom(func(ctx context.Context, d *ad.Dir) ([]string, error) {
+		plans, err := d.DialPlans(ctx)
+		var out []string
+		for _, p := range plans {
 			out = append(out, cobra.CompletionWithDesc(p.Name, p.URIType+" "+p.PhoneContext))
 		}
-	}
-	return out, cobra.ShellCompDirectiveNoFileComp
+		return out, err
+	})(cmd, args, toComplete)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -15,46 +16,40 @@ func newGatewayCmd(a *app) *cobra.Command {
 	list := &cobra.Command{
 		Use: "list", Short: "List UM IP gateways", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, err := a.connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			gws, err := d.Gateways(cmd.Context())
-			if err != nil {
-				return err
-			}
-			t := cli.Table{Headers: []string{"name", "address", "port", "status", "mwi", "outcalls", "ip family", "hunt groups"}}
-			for _, g := range gws {
-				t.Rows = append(t.Rows, []string{g.Name, g.Address, fmt.Sprint(g.Port), g.Status, yesNo(g.MWI), yesNo(g.Outcalls), g.IPFamily, fmt.Sprint(len(g.HuntGroups))})
-			}
-			if gws == nil {
-				gws = []ad.Gateway{}
-			}
-			return cli.Print(a.io, a.output, gws, t)
+			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
+				gws, err := d.Gateways(ctx)
+				if err != nil {
+					return err
+				}
+				t := cli.Table{Headers: []string{"name", "address", "port", "status", "mwi", "outcalls", "ip family", "hunt groups"}}
+				for _, g := range gws {
+					t.Rows = append(t.Rows, []string{g.Name, g.Address, fmt.Sprint(g.Port), g.Status, yesNo(g.MWI), yesNo(g.Outcalls), g.IPFamily, fmt.Sprint(len(g.HuntGroups))})
+				}
+				if gws == nil {
+					gws = []ad.Gateway{}
+				}
+				return cli.Print(a.io, a.output, gws, t)
+			})
 		},
 	}
 	get := &cobra.Command{
 		Use: "get NAME", Short: "Show one UM IP gateway (by name or address) with its hunt groups", Args: cobra.ExactArgs(1),
 		ValidArgsFunction: a.completeGateways,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := a.connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			g, err := d.Gateway(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			var hgs []string
-			for _, h := range g.HuntGroups {
-				hgs = append(hgs, fmt.Sprintf("%s (pilot %s, dial plan %s)", h.Name, h.Pilot, ad.FirstRDNValue(h.DialPlan)))
-			}
-			rows := [][]string{{"Name", g.Name}, {"DN", g.DN}, {"Address", g.Address}, {"Port", fmt.Sprint(g.Port)}, {"Status", g.Status},
-				{"MWI allowed", yesNo(g.MWI)}, {"Outcalls allowed", yesNo(g.Outcalls)}, {"IP family", g.IPFamily},
-				{"Flags / Flags2", fmt.Sprintf("%d / %d", g.Flags, g.Flags2)}, {"Hunt groups", strings.Join(hgs, "; ")}}
-			return cli.Print(a.io, a.output, g, cli.Table{Headers: []string{"field", "value"}, Rows: rows})
+			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
+				g, err := d.Gateway(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				var hgs []string
+				for _, h := range g.HuntGroups {
+					hgs = append(hgs, fmt.Sprintf("%s (pilot %s, dial plan %s)", h.Name, h.Pilot, ad.FirstRDNValue(h.DialPlan)))
+				}
+				rows := [][]string{{"Name", g.Name}, {"DN", g.DN}, {"Address", g.Address}, {"Port", fmt.Sprint(g.Port)}, {"Status", g.Status},
+					{"MWI allowed", yesNo(g.MWI)}, {"Outcalls allowed", yesNo(g.Outcalls)}, {"IP family", g.IPFamily},
+					{"Flags / Flags2", fmt.Sprintf("%d / %d", g.Flags, g.Flags2)}, {"Hunt groups", strings.Join(hgs, "; ")}}
+				return cli.Print(a.io, a.output, g, cli.Table{Headers: []string{"field", "value"}, Rows: rows})
+			})
 		},
 	}
 
@@ -96,16 +91,13 @@ msExchUMIPGatewayFlags/Flags2, encoded as Exchange does.`,
 			if s == (ad.GatewaySettings{}) {
 				return cli.FlagErrorf("nothing to change: give at least one of --address, --port, --status, --mwi, --outcalls, --ip-family")
 			}
-			d, err := a.connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			p, err := d.PlanGatewaySet(cmd.Context(), args[0], s)
-			if err != nil {
-				return err
-			}
-			return a.runPlan(cmd.Context(), d, p, planRun{mutateFlags: sm, showUnchanged: true})
+			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
+				p, err := d.PlanGatewaySet(ctx, args[0], s)
+				if err != nil {
+					return err
+				}
+				return a.runPlan(ctx, d, p, planRun{mutateFlags: sm, showUnchanged: true})
+			})
 		},
 	}
 	sm.register(set, false)
@@ -126,16 +118,13 @@ msExchUMIPGatewayFlags/Flags2, encoded as Exchange does.`,
 		Use: "remove NAME", Aliases: []string{"delete", "rm"}, Short: "Remove a UM IP gateway and its hunt groups",
 		Args: cobra.ExactArgs(1), ValidArgsFunction: a.completeGateways,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := a.connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			p, err := d.PlanGatewayRemove(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			return a.runPlan(cmd.Context(), d, p, planRun{mutateFlags: rm, confirm: "Remove gateway " + args[0] + " and its hunt groups?"})
+			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
+				p, err := d.PlanGatewayRemove(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				return a.runPlan(ctx, d, p, planRun{mutateFlags: rm, confirm: "Remove gateway " + args[0] + " and its hunt groups?"})
+			})
 		},
 	}
 	rm.register(remove, true)
@@ -159,23 +148,13 @@ func boolFlag(changed bool, name, v string) (*bool, error) {
 }
 
 // completeGateways completes gateway names from the directory.
-func (a *app) completeGateways(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
-	if len(args) > 0 {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	d, ctx, cancel, err := a.completionDir(cmd)
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	defer cancel()
-	defer d.Close()
-	gws, err := d.Gateways(ctx)
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	var out []string
-	for _, g := range gws {
-		out = append(out, cobra.CompletionWithDesc(g.Name, g.Address))
-	}
-	return out, cobra.ShellCompDirectiveNoFileComp
+func (a *app) completeGateways(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	return a.completeFrom(func(ctx context.Context, d *ad.Dir) ([]string, error) {
+		gws, err := d.Gateways(ctx)
+		var out []string
+		for _, g := range gws {
+			out = append(out, cobra.CompletionWithDesc(g.Name, g.Address))
+		}
+		return out, err
+	})(cmd, args, toComplete)
 }

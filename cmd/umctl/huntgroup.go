@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -15,32 +16,29 @@ func newHuntGroupCmd(a *app) *cobra.Command {
 	list := &cobra.Command{
 		Use: "list", Short: "List hunt groups (of every gateway, or of --gateway)", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, err := a.connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			gws, err := d.Gateways(cmd.Context())
-			if err != nil {
-				return err
-			}
-			out := []ad.HuntGroup{}
-			t := cli.Table{Headers: []string{"gateway", "name", "pilot", "dial plan"}}
-			found := gateway == ""
-			for _, g := range gws {
-				if gateway != "" && !strings.EqualFold(g.Name, gateway) && !strings.EqualFold(g.Address, gateway) {
-					continue
+			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
+				gws, err := d.Gateways(ctx)
+				if err != nil {
+					return err
 				}
-				found = true
-				for _, h := range g.HuntGroups {
-					out = append(out, h)
-					t.Rows = append(t.Rows, []string{g.Name, h.Name, h.Pilot, ad.FirstRDNValue(h.DialPlan)})
+				out := []ad.HuntGroup{}
+				t := cli.Table{Headers: []string{"gateway", "name", "pilot", "dial plan"}}
+				found := gateway == ""
+				for _, g := range gws {
+					if gateway != "" && !strings.EqualFold(g.Name, gateway) && !strings.EqualFold(g.Address, gateway) {
+						continue
+					}
+					found = true
+					for _, h := range g.HuntGroups {
+						out = append(out, h)
+						t.Rows = append(t.Rows, []string{g.Name, h.Name, h.Pilot, ad.FirstRDNValue(h.DialPlan)})
+					}
 				}
-			}
-			if !found {
-				return cli.WithCode(cli.ExitFailure, &notFound{"gateway", gateway})
-			}
-			return cli.Print(a.io, a.output, out, t)
+				if !found {
+					return cli.WithCode(cli.ExitFailure, &notFound{"gateway", gateway})
+				}
+				return cli.Print(a.io, a.output, out, t)
+			})
 		},
 	}
 	list.Flags().StringVar(&gateway, "gateway", "", "only this gateway (name or address)")
@@ -59,20 +57,17 @@ different hunt group with the same pilot on the gateway is reported, not duplica
 			if ngw == "" || dp == "" {
 				return cli.FlagErrorf("--gateway and --dial-plan are required")
 			}
-			d, err := a.connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			p, err := d.PlanHuntGroupNew(cmd.Context(), ad.HuntGroupSpec{Gateway: ngw, DialPlan: dp, Name: name, Pilot: pilot})
-			if err != nil {
-				return err
-			}
-			if len(p.Warnings) > 0 && p.Pending() == 0 {
-				_ = cli.PrintPlan(a.io, p, cli.PlanOptions{Format: a.output})
-				return cli.WithCode(cli.ExitConflict, &conflict{p.Warnings[0]})
-			}
-			return a.runPlan(cmd.Context(), d, p, planRun{mutateFlags: nm, showUnchanged: true})
+			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
+				p, err := d.PlanHuntGroupNew(ctx, ad.HuntGroupSpec{Gateway: ngw, DialPlan: dp, Name: name, Pilot: pilot})
+				if err != nil {
+					return err
+				}
+				if len(p.Warnings) > 0 && p.Pending() == 0 {
+					_ = cli.PrintPlan(a.io, p, cli.PlanOptions{Format: a.output})
+					return cli.WithCode(cli.ExitConflict, &conflict{p.Warnings[0]})
+				}
+				return a.runPlan(ctx, d, p, planRun{mutateFlags: nm, showUnchanged: true})
+			})
 		},
 	}
 	nm.register(newCmd, false)
@@ -91,16 +86,13 @@ different hunt group with the same pilot on the gateway is reported, not duplica
 	remove := &cobra.Command{
 		Use: "remove NAME", Aliases: []string{"delete", "rm"}, Short: "Remove a hunt group", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := a.connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			p, err := d.PlanHuntGroupRemove(cmd.Context(), rgw, args[0])
-			if err != nil {
-				return err
-			}
-			return a.runPlan(cmd.Context(), d, p, planRun{mutateFlags: rm, confirm: "Remove hunt group " + args[0] + "?"})
+			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
+				p, err := d.PlanHuntGroupRemove(ctx, rgw, args[0])
+				if err != nil {
+					return err
+				}
+				return a.runPlan(ctx, d, p, planRun{mutateFlags: rm, confirm: "Remove hunt group " + args[0] + "?"})
+			})
 		},
 	}
 	rm.register(remove, true)

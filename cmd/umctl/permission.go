@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"github.com/spf13/cobra"
 
+	"github.com/umctl/umctl/internal/ad"
 	"github.com/umctl/umctl/internal/cli"
 )
 
@@ -19,24 +21,21 @@ DialPlan and UM AutoAttendant containers, and with --include-admin-groups on
 Administrative Groups. PRESENT says whether an explicit ACE grants at least that.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, err := a.connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			trustees, err := d.RTCTrustees(cmd.Context())
-			if err != nil {
-				return err
-			}
-			perms, err := d.Permissions(cmd.Context(), trustees, adminGroups)
-			if err != nil {
-				return err
-			}
-			t := cli.Table{Headers: []string{"object", "trustee", "rights", "inheritance", "present"}}
-			for _, p := range perms {
-				t.Rows = append(t.Rows, []string{p.Object, p.Trustee, p.Rights, p.Inherit, yesNo(p.Present)})
-			}
-			return cli.Print(a.io, a.output, perms, t)
+			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
+				trustees, err := d.RTCTrustees(ctx)
+				if err != nil {
+					return err
+				}
+				perms, err := d.Permissions(ctx, trustees, adminGroups)
+				if err != nil {
+					return err
+				}
+				t := cli.Table{Headers: []string{"object", "trustee", "rights", "inheritance", "present"}}
+				for _, p := range perms {
+					t.Rows = append(t.Rows, []string{p.Object, p.Trustee, p.Rights, p.Inherit, yesNo(p.Present)})
+				}
+				return cli.Print(a.io, a.output, perms, t)
+			})
 		},
 	}
 	list.Flags().BoolVar(&adminGroups, "include-admin-groups", false, "also the Administrative Groups container")

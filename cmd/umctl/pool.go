@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -19,23 +20,20 @@ partition (Lync 2010 and later) and the root domain's System container (OCS 2007
 BRANCH is yes for Survivable Branch Appliances/Servers (ExtendedType=RemoteRegistrar).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, err := a.connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			pools, err := d.Pools(cmd.Context())
-			if err != nil {
-				return err
-			}
-			t := cli.Table{Headers: []string{"fqdn", "name", "product", "version", "branch", "container"}}
-			for _, p := range pools {
-				t.Rows = append(t.Rows, []string{p.FQDN, p.Name, p.Product, fmt.Sprintf("0x%x", p.Version), yesNo(p.Branch), p.Container})
-			}
-			if pools == nil {
-				pools = []ad.Pool{}
-			}
-			return cli.Print(a.io, a.output, pools, t)
+			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
+				pools, err := d.Pools(ctx)
+				if err != nil {
+					return err
+				}
+				t := cli.Table{Headers: []string{"fqdn", "name", "product", "version", "branch", "container"}}
+				for _, p := range pools {
+					t.Rows = append(t.Rows, []string{p.FQDN, p.Name, p.Product, fmt.Sprintf("0x%x", p.Version), yesNo(p.Branch), p.Container})
+				}
+				if pools == nil {
+					pools = []ad.Pool{}
+				}
+				return cli.Print(a.io, a.output, pools, t)
+			})
 		},
 	}
 	cmd.AddCommand(list)
@@ -43,22 +41,15 @@ BRANCH is yes for Survivable Branch Appliances/Servers (ExtendedType=RemoteRegis
 }
 
 // completePools completes pool FQDNs from the directory.
-func (a *app) completePools(cmd *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
-	d, ctx, cancel, err := a.completionDir(cmd)
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	defer cancel()
-	defer d.Close()
-	pools, err := d.Pools(ctx)
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	var out []string
-	for _, p := range pools {
-		out = append(out, cobra.CompletionWithDesc(p.FQDN, p.Product))
-	}
-	return out, cobra.ShellCompDirectiveNoFileComp
+func (a *app) completePools(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	return a.completeFrom(func(ctx context.Context, d *ad.Dir) ([]string, error) {
+		pools, err := d.Pools(ctx)
+		var out []string
+		for _, p := range pools {
+			out = append(out, cobra.CompletionWithDesc(p.FQDN, p.Product))
+		}
+		return out, err
+	})(cmd, args, toComplete)
 }
 
 func yesNo(b bool) string {
