@@ -34,6 +34,12 @@ step "umctl huntgroup list"
 step "umctl permission list"
 "$UMCTL" permission list -o table
 
+step "umctl contact new … (a subscriber access contact for SipDP)"
+"$UMCTL" contact new --sip-address sip:ova@lab.umctl.test --registrar-pool pool01.lab.umctl.test \
+	--ou OU=ExUmContacts,DC=lab,DC=umctl,DC=test --display-number +4790000100 --dial-plan SipDP
+step "umctl contact get"
+"$UMCTL" contact get -o table
+
 cat <<EOT
 
 The lab keeps running. To continue by hand:

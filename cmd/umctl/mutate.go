@@ -35,12 +35,15 @@ type planRun struct {
 // runPlan prints a plan and, unless --dry-run, applies it: progress on stderr,
 // results on stdout (-o json/yaml: the plan with a status per change).
 func (a *app) runPlan(ctx context.Context, d *ad.Dir, p *ad.Plan, r planRun) error {
+	if r.confirm != "" && !r.yes && !r.dryRun && p.Pending() > 0 && !a.io.CanPrompt() {
+		return cli.FlagErrorf("--yes is required when not running interactively")
+	}
 	human := a.output != "json" && a.output != "yaml"
 	print := func() error {
 		if r.result != nil && !human {
 			return cli.Print(a.io, a.output, r.result, cli.Table{})
 		}
-		return cli.PrintPlan(a.io, p, cli.PlanOptions{Format: a.output, DryRun: r.dryRun, ShowUnchanged: r.showUnchanged})
+		return cli.PrintPlan(a.io, p, cli.PlanOptions{Format: a.output, DryRun: r.dryRun, ShowUnchanged: r.showUnchanged, Compact: p.Pending() > 20})
 	}
 	if r.dryRun || p.Pending() == 0 || human {
 		if err := print(); err != nil {
@@ -54,9 +57,6 @@ func (a *app) runPlan(ctx context.Context, d *ad.Dir, p *ad.Plan, r planRun) err
 		return cli.FlagErrorf("-o ldif prints a plan: add --dry-run (umctl does not apply LDIF output)")
 	}
 	if r.confirm != "" && !r.yes {
-		if !a.io.CanPrompt() {
-			return cli.FlagErrorf("--yes is required when not running interactively")
-		}
 		ok, err := a.prompter.Confirm(r.confirm, false)
 		if err != nil {
 			return err
@@ -65,13 +65,7 @@ func (a *app) runPlan(ctx context.Context, d *ad.Dir, p *ad.Plan, r planRun) err
 			return cli.ErrCancelled
 		}
 	}
-	err := d.Apply(ctx, p, func(done, total int, c *ad.Change) {
-		status := "ok"
-		if c.Status == "failed" {
-			status = "FAILED: " + c.Error
-		}
-		fmt.Fprintf(a.io.ErrOut, "[%d/%d] %s %s %s: %s\n", done, total, c.Action, c.Kind, cli.EscapeTerminal(c.DN), status)
-	})
+	err := d.Apply(ctx, p, a.progress)
 	if !human {
 		if perr := print(); perr != nil {
 			return perr
@@ -86,4 +80,24 @@ func (a *app) runPlan(ctx context.Context, d *ad.Dir, p *ad.Plan, r planRun) err
 	add, mod, del, _ := p.Counts()
 	fmt.Fprintf(a.io.ErrOut, "Applied: %d added, %d changed, %d deleted.\n", add, mod, del)
 	return nil
+}
+
+// progress reports applied changes on stderr: every change for small plans, a
+// line per 10 % for bulk ones (a self-updating line on a terminal); failures always.
+func (a *app) progress(done, total int, c *ad.Change) {
+	if c.Status == "failed" {
+		fmt.Fprintf(a.io.ErrOut, "[%d/%d] %s %s %s: FAILED: %s\n", done, total, c.Action, c.Kind, cli.EscapeTerminal(c.DN), c.Error)
+		return
+	}
+	switch {
+	case total <= 20:
+		fmt.Fprintf(a.io.ErrOut, "[%d/%d] %s %s %s: ok\n", done, total, c.Action, c.Kind, cli.EscapeTerminal(c.DN))
+	case a.io.IsStderrTTY():
+		fmt.Fprintf(a.io.ErrOut, "\rapplying %d/%d", done, total)
+		if done == total {
+			fmt.Fprintln(a.io.ErrOut)
+		}
+	case done%(total/10) == 0 || done == total:
+		fmt.Fprintf(a.io.ErrOut, "applied %d/%d\n", done, total)
+	}
 }

@@ -66,17 +66,23 @@ throwaway Samba AD domain controller with the Exchange and Lync schema to try it
 	pf.BoolVar(&a.noInput, "no-input", false, "never prompt; fail when a required value is missing (also UMCTL_NO_INPUT=1)")
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(cli.OutputFormats, cobra.ShellCompDirectiveNoFileComp))
 
-	root.AddCommand(newVersionCmd(a), newLabCmd(a), newDialPlanCmd(a), newPoolCmd(a), newUCUtilCmd(a), newGatewayCmd(a), newHuntGroupCmd(a), newPermissionCmd(a))
+	root.AddCommand(newVersionCmd(a), newLabCmd(a), newDialPlanCmd(a), newPoolCmd(a), newUCUtilCmd(a), newGatewayCmd(a), newHuntGroupCmd(a), newPermissionCmd(a), newContactCmd(a))
 	root.AddCommand(helpTopic("exit-codes", "Exit codes of umctl", cli.ExitCodesHelp))
 	root.AddCommand(helpTopic("environment", "Environment variables and the config file", environmentHelp))
 	return root
 }
 
 // run executes umctl with args and returns the exit code.
-func run(args []string, io *cli.IOStreams) int {
+func run(args []string, io *cli.IOStreams) int { return runWith(args, io, nil) }
+
+// runWith is run with another prompter (tests answer prompts with it).
+func runWith(args []string, io *cli.IOStreams, p cli.Prompter) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	a := newApp(io)
+	if p != nil {
+		a.prompter = p
+	}
 	root := newRootCmd(a)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)

@@ -16,6 +16,8 @@ type PlanOptions struct {
 	Format        string // "", table, tsv: human; json; yaml; ldif
 	DryRun        bool
 	ShowUnchanged bool
+	// Compact prints one line per change, without attribute values (bulk plans).
+	Compact bool
 }
 
 // PrintPlan writes a plan: a human diff (Terraform-style), JSON/YAML (the
@@ -39,6 +41,9 @@ func PrintPlan(s *IOStreams, p *ad.Plan, o PlanOptions) error {
 			continue
 		}
 		fmt.Fprintf(w, "%s %s %s\n", sign, c.Kind, EscapeTerminal(c.DN))
+		if o.Compact {
+			continue
+		}
 		for _, d := range c.Diffs {
 			switch {
 			case c.Kind == "permission":

@@ -1,0 +1,489 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/umctl/umctl/internal/ad"
+	"github.com/umctl/umctl/internal/cli"
+)
+
+func newContactCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "contact",
+		Aliases: []string{"contacts", "exumcontact"},
+		Short:   "Manage Exchange UM contacts (New/Get/Set/Remove/Move-CsExUmContact, OcsUmUtil)",
+		Long: `An Exchange UM contact gives a subscriber access (Outlook Voice Access) or auto
+attendant number a SIP identity in Lync: a contact object with a SIP address, a
+home pool, a line URI, and the dial plan and contact type in otherIpPhone. Lync
+finds the contact whose line URI matches the dialled number, reads the UM dial
+plan from otherIpPhone, and sends the call to that plan's UM servers.
+
+otherIpPhone holds two values written by umctl:
+  EUM:<sip user@domain>;phone-context=<the dial plan's phone context>
+  UMContactType:SubscriberAccess   (or UMContactType:AutoAttendant)
+The value Microsoft's tools write is not public; contacts written by other tools
+are read tolerantly, and 'contact get -o json' shows the raw values.`,
+	}
+	cmd.AddCommand(newContactNewCmd(a), newContactGetCmd(a), newContactSetCmd(a), newContactRemoveCmd(a), newContactMoveCmd(a))
+	return cmd
+}
+
+type contactNewOptions struct {
+	mutateFlags
+	spec    ad.ContactSpec
+	fromCSV string
+}
+
+func newContactNewCmd(a *app) *cobra.Command {
+	o := &contactNewOptions{}
+	cmd := &cobra.Command{
+		Use:     "new",
+		Aliases: []string{"create"},
+		Short:   "Create Exchange UM contacts (one from flags, or many with --from-csv)",
+		Long: `Create an Exchange UM contact. On a terminal, missing values are asked for (dial
+plans and pools as choices from the directory, the number defaulting to the dial
+plan's subscriber access number or auto attendant number) and the plan is shown
+for confirmation; otherwise every value must be given as a flag.
+
+The contact is created as Lync creates it, with CN={<new GUID>}, plus a readable
+displayName (default "<dial plan> Subscriber Access" / "<dial plan> Auto
+Attendant"). Running the same command again reports the contact unchanged; a
+contact with that SIP address that differs is reported (exit 5), not duplicated.
+
+--from-csv FILE (- for stdin) creates one contact per row. The header names the
+columns: sip_address, registrar_pool, ou, display_number, dial_plan, and
+optionally auto_attendant, display_name, description, enterprise_voice. Flags
+give defaults for empty cells. Invalid rows are reported with their row number
+and skipped; the others are written; the exit code is then 3.`,
+		Example: `  umctl contact new --sip-address sip:ova@contoso.com --registrar-pool pool01.contoso.com \
+    --ou "OU=ExUmContacts,DC=contoso,DC=com" --display-number +14255550100 --dial-plan SipDP
+  umctl contact new --from-csv contacts.csv --ou "OU=ExUmContacts,DC=contoso,DC=com" --dry-run`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.fromCSV != "" {
+				return a.contactNewCSV(cmd, o)
+			}
+			if !a.io.CanPrompt() {
+				if err := requireFlags(cmd, "sip-address", "registrar-pool", "ou", "display-number", "dial-plan"); err != nil {
+					return err
+				}
+			}
+			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
+				if a.io.CanPrompt() {
+					if err := a.promptContact(ctx, d, cmd.Flags(), &o.spec); err != nil {
+						return err
+					}
+				}
+				cp, err := d.NewContactPlanner(ctx, false)
+				if err != nil {
+					return err
+				}
+				p := &ad.Plan{}
+				if err := cp.PlanNew(ctx, p, o.spec); err != nil {
+					if errors.Is(err, ad.ErrConflict) {
+						return cli.WithCode(cli.ExitConflict, err)
+					}
+					return err
+				}
+				confirm := ""
+				if a.io.CanPrompt() {
+					confirm = "Create this contact?"
+				}
+				return a.runPlan(ctx, d, p, planRun{mutateFlags: o.mutateFlags, confirm: confirm, showUnchanged: true})
+			})
+		},
+	}
+	f := cmd.Flags()
+	addContactSpecFlags(f, &o.spec)
+	f.StringVar(&o.fromCSV, "from-csv", "", "create one contact per CSV row (- for stdin)")
+	o.register(cmd, true)
+	a.registerContactCompletions(cmd)
+	return cmd
+}
+
+func addContactSpecFlags(f *pflag.FlagSet, s *ad.ContactSpec) {
+	f.StringVar(&s.SIPAddress, "sip-address", "", "SIP address, sip:user@domain, unique in the forest")
+	f.StringVar(&s.RegistrarPool, "registrar-pool", "", "FQDN of the Lync pool that homes the contact")
+	f.StringVar(&s.OU, "ou", "", "DN of the OU (or container) for the contact")
+	f.StringVar(&s.DisplayNumber, "display-number", "", "the number: E.164 (+14255550100) or digits, unique across line URIs")
+	f.StringVar(&s.DialPlan, "dial-plan", "", "the SIP URI UM dial plan")
+	f.BoolVar(&s.AutoAttendant, "auto-attendant", false, "an auto attendant number (default: subscriber access)")
+	f.StringVar(&s.DisplayName, "display-name", "", `display name (default "<dial plan> Subscriber Access" or "… Auto Attendant")`)
+	f.StringVar(&s.Description, "description", "", "description")
+	f.BoolVar(&s.EnterpriseVoice, "enterprise-voice", false, "enable Enterprise Voice (msRTCSIP-OptionFlags bit 128)")
+}
+
+func (a *app) registerContactCompletions(cmd *cobra.Command) {
+	_ = cmd.RegisterFlagCompletionFunc("dial-plan", a.completeDialPlans)
+	_ = cmd.RegisterFlagCompletionFunc("registrar-pool", a.completePools)
+	_ = cmd.RegisterFlagCompletionFunc("target", a.completePools)
+	_ = cmd.RegisterFlagCompletionFunc("pool", a.completePools)
+}
+
+func requireFlags(cmd *cobra.Command, names ...string) error {
+	var missing []string
+	for _, n := range names {
+		if !cmd.Flags().Changed(n) {
+			missing = append(missing, "--"+n)
+		}
+	}
+	switch len(missing) {
+	case 0:
+		return nil
+	case 1:
+		return cli.FlagErrorf("%s is required when not running interactively", missing[0])
+	}
+	return cli.FlagErrorf("%s are required when not running interactively", strings.Join(missing, ", "))
+}
+
+// promptContact asks for the values the flags did not give.
+func (a *app) promptContact(ctx context.Context, d *ad.Dir, f *pflag.FlagSet, s *ad.ContactSpec) error {
+	var err error
+	if !f.Changed("sip-address") {
+		if s.SIPAddress, err = a.prompter.Input("SIP address (sip:user@domain)", "", func(v string) error { return ad.ValidateSIP("SIP address", v) }); err != nil {
+			return err
+		}
+	}
+	plans, err := d.DialPlans(ctx)
+	if err != nil {
+		return err
+	}
+	var dp ad.DialPlan
+	if !f.Changed("dial-plan") {
+		var names []string
+		for _, p := range plans {
+			if p.IsSIP() {
+				names = append(names, p.Name)
+			}
+		}
+		if len(names) == 0 {
+			return errors.New("the organization has no SIP URI dial plan; create one in Exchange first")
+		}
+		if s.DialPlan, err = a.prompter.Select("UM dial plan", names, names[0]); err != nil {
+			return err
+		}
+	}
+	for _, p := range plans {
+		if strings.EqualFold(p.Name, s.DialPlan) {
+			dp = p
+		}
+	}
+	if !f.Changed("auto-attendant") {
+		if s.AutoAttendant, err = a.prompter.Confirm("Is this an auto attendant number (no: subscriber access)?", false); err != nil {
+			return err
+		}
+	}
+	if !f.Changed("registrar-pool") {
+		pools, err := d.Pools(ctx)
+		if err != nil {
+			return err
+		}
+		var names []string
+		for _, p := range pools {
+			names = append(names, p.FQDN)
+		}
+		if len(names) == 0 {
+			return errors.New("the forest has no Lync pool")
+		}
+		if s.RegistrarPool, err = a.prompter.Select("Registrar pool", names, names[0]); err != nil {
+			return err
+		}
+	}
+	if !f.Changed("ou") {
+		def := "OU=ExUmContacts," + d.RootDSE.DefaultNC
+		if ok, _ := d.Exists(ctx, def); !ok {
+			def = ""
+		}
+		if s.OU, err = a.prompter.Input("OU for the contact (DN)", def, nil); err != nil {
+			return err
+		}
+	}
+	if !f.Changed("display-number") {
+		def := ""
+		if !s.AutoAttendant && len(dp.AccessNumbers) > 0 {
+			def = dp.AccessNumbers[0]
+		}
+		if s.DisplayNumber, err = a.prompter.Input("Number", def, func(v string) error { return ad.ValidateNumber("number", v) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var csvColumns = map[string]string{"sip_address": "sip-address", "registrar_pool": "registrar-pool", "ou": "ou", "display_number": "display-number",
+	"dial_plan": "dial-plan", "auto_attendant": "auto-attendant", "display_name": "display-name", "description": "description", "enterprise_voice": "enterprise-voice"}
+
+var flagNameRE = regexp.MustCompile(`--([a-z]+(?:-[a-z]+)*)`)
+
+// contactNewCSV plans every row (reporting invalid ones), then applies the plan.
+func (a *app) contactNewCSV(cmd *cobra.Command, o *contactNewOptions) error {
+	rows, err := readCSV(a.io.In, o.fromCSV)
+	if err != nil {
+		return err
+	}
+	return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
+		cp, err := d.NewContactPlanner(ctx, true)
+		if err != nil {
+			return err
+		}
+		p := &ad.Plan{}
+		bad := 0
+		for i, row := range rows {
+			s, err := specFromRow(o.spec, row)
+			if err == nil {
+				err = cp.PlanNew(ctx, p, s)
+			}
+			if err != nil {
+				bad++
+				msg := flagNameRE.ReplaceAllStringFunc(err.Error(), func(m string) string { return strings.ReplaceAll(m[2:], "-", "_") })
+				fmt.Fprintf(a.io.ErrOut, "row %d: %s\n", i+2, msg)
+			}
+			if len(rows) > 50 && (i+1)%(len(rows)/10) == 0 {
+				fmt.Fprintf(a.io.ErrOut, "checked %d/%d rows\n", i+1, len(rows))
+			}
+		}
+		if err := a.runPlan(ctx, d, p, planRun{mutateFlags: o.mutateFlags}); err != nil {
+			return err
+		}
+		good := len(rows) - bad
+		fmt.Fprintf(a.io.ErrOut, "%d rows: %d valid, %d refused.\n", len(rows), good, bad)
+		switch {
+		case bad > 0 && good > 0:
+			return &cli.SilentError{Code: cli.ExitPartial}
+		case bad > 0:
+			return &cli.SilentError{Code: cli.ExitFailure}
+		}
+		return nil
+	})
+}
+
+func readCSV(stdin io.Reader, path string) ([]map[string]string, error) {
+	r := stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, cli.FlagErrorf("--from-csv: %v", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	cr := csv.NewReader(r)
+	cr.TrimLeadingSpace = true
+	recs, err := cr.ReadAll()
+	if err != nil {
+		return nil, cli.FlagErrorf("--from-csv %s: %v", path, err)
+	}
+	if len(recs) == 0 {
+		return nil, cli.FlagErrorf("--from-csv %s: empty file (expected a header row)", path)
+	}
+	header := recs[0]
+	for i, h := range header {
+		h = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))), "-", "_")
+		if _, ok := csvColumns[h]; !ok {
+			return nil, cli.FlagErrorf("--from-csv %s: unknown column %q (expected sip_address, registrar_pool, ou, display_number, dial_plan, auto_attendant, display_name, description, enterprise_voice)", path, header[i])
+		}
+		header[i] = h
+	}
+	var rows []map[string]string
+	for _, rec := range recs[1:] {
+		row := map[string]string{}
+		for i, v := range rec {
+			row[header[i]] = strings.TrimSpace(v)
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+func specFromRow(def ad.ContactSpec, row map[string]string) (ad.ContactSpec, error) {
+	s := def
+	set := func(col string, dst *string) {
+		if v := row[col]; v != "" {
+			*dst = v
+		}
+	}
+	set("sip_address", &s.SIPAddress)
+	set("registrar_pool", &s.RegistrarPool)
+	set("ou", &s.OU)
+	set("display_number", &s.DisplayNumber)
+	set("dial_plan", &s.DialPlan)
+	set("display_name", &s.DisplayName)
+	set("description", &s.Description)
+	for col, dst := range map[string]*bool{"auto_attendant": &s.AutoAttendant, "enterprise_voice": &s.EnterpriseVoice} {
+		if v := row[col]; v != "" {
+			b, err := strconv.ParseBool(strings.ToLower(v))
+			if err != nil {
+				return s, fmt.Errorf("%s %q: expected true or false", col, v)
+			}
+			*dst = b
+		}
+	}
+	for col, v := range map[string]string{"sip_address": s.SIPAddress, "registrar_pool": s.RegistrarPool, "ou": s.OU, "display_number": s.DisplayNumber, "dial_plan": s.DialPlan} {
+		if v == "" {
+			return s, fmt.Errorf("%s is empty (and no --%s default was given)", col, csvColumns[col])
+		}
+	}
+	return s, nil
+}
+
+func newContactGetCmd(a *app) *cobra.Command {
+	var f ad.ContactFilter
+	cmd := &cobra.Command{
+		Use:     "get [IDENTITY]",
+		Aliases: []string{"list"},
+		Short:   "List Exchange UM contacts, or show one (by SIP address, DN, {GUID} or display name)",
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				f.Identity = args[0]
+			}
+			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
+				cs, err := d.Contacts(ctx, f)
+				if err != nil {
+					return err
+				}
+				if f.Identity != "" && len(cs) == 0 {
+					return fmt.Errorf("%w: no Exchange UM contact %q", ad.ErrNotFound, f.Identity)
+				}
+				t := cli.Table{Headers: []string{"sip address", "number", "pool", "dial plan", "type", "enabled", "ev", "display name", "identity"}}
+				for _, c := range cs {
+					typ := "SubscriberAccess"
+					if c.AutoAttendant {
+						typ = "AutoAttendant"
+					}
+					t.Rows = append(t.Rows, []string{c.SIPAddress, c.DisplayNumber, c.RegistrarPool, c.DialPlan, typ, yesNo(c.Enabled), yesNo(c.EnterpriseVoice), c.DisplayName, c.Identity})
+				}
+				return cli.Print(a.io, a.output, cs, t)
+			})
+		},
+	}
+	cmd.Flags().StringVar(&f.OU, "ou", "", "only contacts below this OU")
+	cmd.Flags().StringVar(&f.Pool, "pool", "", "only contacts homed on this pool (FQDN)")
+	cmd.Flags().StringVar(&f.Number, "number", "", "only the contact with this number")
+	cmd.Flags().StringVar(&f.DialPlan, "dial-plan", "", "only contacts of this dial plan")
+	cmd.Flags().StringVar(&f.LDAPFilter, "ldap-filter", "", "an LDAP filter ANDed with the others, e.g. (description=*lab*)")
+	a.registerContactCompletions(cmd)
+	return cmd
+}
+
+func newContactSetCmd(a *app) *cobra.Command {
+	var (
+		m                           mutateFlags
+		sip, number, dp, name, desc string
+		enabled, ev, aa             string
+	)
+	cmd := &cobra.Command{
+		Use:   "set IDENTITY",
+		Short: "Change an Exchange UM contact; only changed attributes are written",
+		Long: `Change an Exchange UM contact. A new SIP address is also written to otherIpPhone
+and proxyAddresses; a new number changes the line URI and the telephone number.
+Each changed attribute is written as "delete the old value, add the new", so a
+concurrent change fails with exit 5 instead of being overwritten.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var ch ad.ContactChanges
+			fl := cmd.Flags()
+			for flag, dst := range map[string]**string{"sip-address": &ch.SIPAddress, "display-number": &ch.DisplayNumber, "dial-plan": &ch.DialPlan, "display-name": &ch.DisplayName, "description": &ch.Description} {
+				if fl.Changed(flag) {
+					v, _ := fl.GetString(flag)
+					*dst = &v
+				}
+			}
+			var err error
+			if ch.Enabled, err = boolFlag(fl.Changed("enabled"), "enabled", enabled); err != nil {
+				return err
+			}
+			if ch.EnterpriseVoice, err = boolFlag(fl.Changed("enterprise-voice"), "enterprise-voice", ev); err != nil {
+				return err
+			}
+			if ch.AutoAttendant, err = boolFlag(fl.Changed("auto-attendant"), "auto-attendant", aa); err != nil {
+				return err
+			}
+			if ch == (ad.ContactChanges{}) {
+				return cli.FlagErrorf("nothing to change: give at least one of --sip-address, --display-number, --dial-plan, --enabled, --enterprise-voice, --auto-attendant, --display-name, --description")
+			}
+			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
+				p, err := d.PlanContactSet(ctx, args[0], ch)
+				if err != nil {
+					return err
+				}
+				return a.runPlan(ctx, d, p, planRun{mutateFlags: m, showUnchanged: true})
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&sip, "sip-address", "", "new SIP address (sip:user@domain)")
+	f.StringVar(&number, "display-number", "", "new number")
+	f.StringVar(&dp, "dial-plan", "", "new SIP URI dial plan")
+	f.StringVar(&name, "display-name", "", "new display name")
+	f.StringVar(&desc, "description", "", "new description (empty clears it)")
+	f.StringVar(&enabled, "enabled", "", "true or false (msRTCSIP-UserEnabled)")
+	f.StringVar(&ev, "enterprise-voice", "", "true or false")
+	f.StringVar(&aa, "auto-attendant", "", "true (auto attendant) or false (subscriber access)")
+	m.register(cmd, false)
+	a.registerContactCompletions(cmd)
+	return cmd
+}
+
+func newContactRemoveCmd(a *app) *cobra.Command {
+	var m mutateFlags
+	cmd := &cobra.Command{
+		Use: "remove IDENTITY...", Aliases: []string{"delete", "rm"}, Short: "Remove Exchange UM contacts",
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
+				p, err := d.PlanContactRemove(ctx, args)
+				if err != nil {
+					return err
+				}
+				return a.runPlan(ctx, d, p, planRun{mutateFlags: m, confirm: fmt.Sprintf("Remove %d contact(s)?", len(args))})
+			})
+		},
+	}
+	m.register(cmd, true)
+	return cmd
+}
+
+func newContactMoveCmd(a *app) *cobra.Command {
+	var (
+		m      mutateFlags
+		target string
+	)
+	cmd := &cobra.Command{
+		Use:   "move IDENTITY --target POOL",
+		Short: "Rehome an Exchange UM contact to another pool (Move-CsExUmContact)",
+		Long: `Rehome a contact: msRTCSIP-PrimaryHomeServer is set to the target pool's service
+object, and otherIpPhone is rewritten in umctl's form with the contact type
+recomputed from what it held (as Move-CsExUmContact sets AutoAttendant and
+IsSubscriberAccess from OtherIpPhone), which also migrates contacts written by
+older tools.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if target == "" {
+				return cli.FlagErrorf("--target is required")
+			}
+			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
+				p, err := d.PlanContactSet(ctx, args[0], ad.ContactChanges{Pool: &target})
+				if err != nil {
+					return err
+				}
+				return a.runPlan(ctx, d, p, planRun{mutateFlags: m, showUnchanged: true})
+			})
+		},
+	}
+	cmd.Flags().StringVar(&target, "target", "", "FQDN of the pool to move to")
+	m.register(cmd, false)
+	a.registerContactCompletions(cmd)
+	return cmd
+}
