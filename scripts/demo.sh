@@ -8,7 +8,8 @@ UMCTL=./bin/umctl
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 
 step 'eval "$(umctl lab up --install)"'
-eval "$("$UMCTL" lab up --install)"
+env_lines=$("$UMCTL" lab up --install) # a failure stops the demo here (set -e)
+eval "$env_lines"
 
 step "umctl pool list"
 "$UMCTL" pool list -o table
