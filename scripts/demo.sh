@@ -41,6 +41,11 @@ step "umctl contact new … (a subscriber access contact for SipDP)"
 step "umctl contact get"
 "$UMCTL" contact get -o table
 
+step "umctl eum check              # the lab seeds one defect of each kind"
+"$UMCTL" eum check -o table || true
+step "umctl eum find 30021 --dial-plan TelExtnDP"
+"$UMCTL" eum find 30021 --dial-plan TelExtnDP -o table || true
+
 cat <<EOT
 
 The lab keeps running. To continue by hand:

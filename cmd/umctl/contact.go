@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -237,7 +238,7 @@ func (a *app) contactNewCSV(cmd *cobra.Command, o *contactNewOptions) error {
 		if err != nil {
 			return err
 		}
-		p := &ad.Plan{}
+		p := &ad.Plan{Independent: true} // one new contact per row, in existing OUs
 		bad := 0
 		for i, row := range rows {
 			s, err := specFromRow(o.spec, row)
@@ -246,29 +247,28 @@ func (a *app) contactNewCSV(cmd *cobra.Command, o *contactNewOptions) error {
 			}
 			if err != nil {
 				bad++
-				msg := flagNameRE.ReplaceAllStringFunc(err.Error(), func(m string) string { return strings.ReplaceAll(m[2:], "-", "_") })
-				fmt.Fprintf(a.io.ErrOut, "row %d: %s\n", i+2, msg)
+				fmt.Fprintf(a.io.ErrOut, "row %d: %s\n", i+2, columnNames(err))
 			}
 			if len(rows) > 50 && (i+1)%(len(rows)/10) == 0 {
 				fmt.Fprintf(a.io.ErrOut, "checked %d/%d rows\n", i+1, len(rows))
 			}
 		}
-		if err := a.runPlan(ctx, d, p, planRun{mutateFlags: o.mutateFlags}); err != nil {
-			return err
-		}
-		good := len(rows) - bad
-		fmt.Fprintf(a.io.ErrOut, "%d rows: %d valid, %d refused.\n", len(rows), good, bad)
-		switch {
-		case bad > 0 && good > 0:
-			return &cli.SilentError{Code: cli.ExitPartial}
-		case bad > 0:
-			return &cli.SilentError{Code: cli.ExitFailure}
-		}
-		return nil
+		return a.finishBatch(ctx, d, p, o.mutateFlags, len(rows), bad)
 	})
 }
 
 func readCSV(stdin io.Reader, path string) ([]map[string]string, error) {
+	cols := make([]string, 0, len(csvColumns))
+	for c := range csvColumns {
+		cols = append(cols, c)
+	}
+	sort.Strings(cols)
+	return readCSVColumns(stdin, path, cols, nil)
+}
+
+// readCSVColumns reads a CSV file with a header row naming known columns
+// (- and _ are the same, a BOM is ignored); required columns must be present.
+func readCSVColumns(stdin io.Reader, path string, known, required []string) ([]map[string]string, error) {
 	r := stdin
 	if path != "-" {
 		f, err := os.Open(path)
@@ -280,6 +280,7 @@ func readCSV(stdin io.Reader, path string) ([]map[string]string, error) {
 	}
 	cr := csv.NewReader(r)
 	cr.TrimLeadingSpace = true
+	cr.FieldsPerRecord = -1
 	recs, err := cr.ReadAll()
 	if err != nil {
 		return nil, cli.FlagErrorf("--from-csv %s: %v", path, err)
@@ -290,20 +291,36 @@ func readCSV(stdin io.Reader, path string) ([]map[string]string, error) {
 	header := recs[0]
 	for i, h := range header {
 		h = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))), "-", "_")
-		if _, ok := csvColumns[h]; !ok {
-			return nil, cli.FlagErrorf("--from-csv %s: unknown column %q (expected sip_address, registrar_pool, ou, display_number, dial_plan, auto_attendant, display_name, description, enterprise_voice)", path, header[i])
+		if !contains(known, h) {
+			return nil, cli.FlagErrorf("--from-csv %s: unknown column %q (expected %s)", path, header[i], strings.Join(known, ", "))
 		}
 		header[i] = h
+	}
+	for _, c := range required {
+		if !contains(header, c) {
+			return nil, cli.FlagErrorf("--from-csv %s: the header has no %s column (expected %s)", path, c, strings.Join(known, ", "))
+		}
 	}
 	var rows []map[string]string
 	for _, rec := range recs[1:] {
 		row := map[string]string{}
 		for i, v := range rec {
-			row[header[i]] = strings.TrimSpace(v)
+			if i < len(header) {
+				row[header[i]] = strings.TrimSpace(v)
+			}
 		}
 		rows = append(rows, row)
 	}
 	return rows, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
 }
 
 func specFromRow(def ad.ContactSpec, row map[string]string) (ad.ContactSpec, error) {

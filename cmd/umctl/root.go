@@ -66,7 +66,7 @@ throwaway Samba AD domain controller with the Exchange and Lync schema to try it
 	pf.BoolVar(&a.noInput, "no-input", false, "never prompt; fail when a required value is missing (also UMCTL_NO_INPUT=1)")
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(cli.OutputFormats, cobra.ShellCompDirectiveNoFileComp))
 
-	root.AddCommand(newVersionCmd(a), newLabCmd(a), newDialPlanCmd(a), newPoolCmd(a), newUCUtilCmd(a), newGatewayCmd(a), newHuntGroupCmd(a), newPermissionCmd(a), newContactCmd(a))
+	root.AddCommand(newVersionCmd(a), newLabCmd(a), newDialPlanCmd(a), newPoolCmd(a), newUCUtilCmd(a), newGatewayCmd(a), newHuntGroupCmd(a), newPermissionCmd(a), newContactCmd(a), newEUMCmd(a))
 	root.AddCommand(helpTopic("exit-codes", "Exit codes of umctl", cli.ExitCodesHelp))
 	root.AddCommand(helpTopic("environment", "Environment variables and the config file", environmentHelp))
 	return root
@@ -99,7 +99,8 @@ func runWith(args []string, io *cli.IOStreams, p cli.Prompter) int {
 		return silent.Code
 	}
 	fmt.Fprintf(io.ErrOut, "umctl: %s\n", err)
-	if code == cli.ExitUsage && cmd != nil {
+	var fe *cli.FlagError
+	if code == cli.ExitUsage && cmd != nil && (errors.As(err, &fe) || !a.started) {
 		fmt.Fprintf(io.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
 	}
 	return code

@@ -42,10 +42,11 @@ var (
 
 // Dir is one bound connection to a domain controller with what RootDSE said.
 type Dir struct {
-	conn    *ldap.Conn
-	RootDSE RootDSE
-	timeout time.Duration
-	org     string // Exchange organization DN, once found
+	conn     *ldap.Conn
+	RootDSE  RootDSE
+	timeout  time.Duration
+	org      string   // Exchange organization DN, once found
+	settings Settings // to open more connections for parallel writes
 }
 
 // RootDSE holds the naming contexts of the forest.
@@ -137,7 +138,7 @@ func Dial(ctx context.Context, s Settings) (*Dir, error) {
 		return nil, fmt.Errorf("%w: %s: %v", ErrUnreachable, u.Host, unwrapNet(err))
 	}
 	conn.SetTimeout(s.Timeout)
-	d := &Dir{conn: conn, timeout: s.Timeout}
+	d := &Dir{conn: conn, timeout: s.Timeout, settings: s}
 	if err := conn.Bind(s.BindDN, s.Password); err != nil {
 		conn.Close()
 		if ldap.IsErrorWithCode(err, ldap.LDAPResultInvalidCredentials) {

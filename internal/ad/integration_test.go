@@ -113,3 +113,24 @@ func TestApplyConflict(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// An EUM change planned from proxyAddresses that another writer changed before
+// apply fails with ErrConflict (the delete of the old value finds nothing).
+func TestEUMConflict(t *testing.T) {
+	labtest.Reset(t)
+	d := labtest.Dial(t)
+	ctx := context.Background()
+	ed, err := d.LoadEUMDirectory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := lab.User(22, lab.Domain) // EUM:30022 primary on TelExtnDP
+	p := &ad.Plan{}
+	if err := ed.PlanAdd(p, ad.EUMSpec{User: u.Sam, DialPlan: lab.E164DialPlan, Extension: "+4721000022", Primary: true}); err != nil {
+		t.Fatal(err)
+	}
+	labtest.Apply(t, "dn: CN="+u.CN+","+lab.UserOU+","+lab.BaseDN+"\nchangetype: modify\ndelete: proxyAddresses\nproxyAddresses: "+u.EUM[0]+"\n-\n")
+	if err := d.Apply(ctx, p, nil); !errors.Is(err, ad.ErrConflict) {
+		t.Fatalf("want ErrConflict, got %v", err)
+	}
+}

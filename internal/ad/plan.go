@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/go-ldap/ldap/v3"
 )
@@ -48,6 +51,9 @@ type Change struct {
 type Plan struct {
 	Changes  []*Change `json:"changes"`
 	Warnings []string  `json:"warnings,omitempty"`
+	// Independent says the changes touch distinct objects in no particular
+	// order (bulk work), so Apply may send them over several connections.
+	Independent bool `json:"-"`
 }
 
 // Pending counts the changes that would write.
@@ -180,46 +186,99 @@ func valueEqual(a, b string) bool {
 }
 
 // Apply sends the pending changes in order and stops at the first failure
-// (a re-run converges). progress, if set, is called after each change.
+// (a re-run converges). progress, if set, is called after each change. An
+// Independent plan of more than 100 changes is sent over ApplyConnections
+// connections at once (a Samba or AD DC serves each connection in one worker).
 func (d *Dir) Apply(ctx context.Context, p *Plan, progress func(done, total int, c *Change)) error {
-	total, done := p.Pending(), 0
-	var failed error
+	var pending []*Change
 	for _, c := range p.Changes {
-		if c.Action == ActionUnchanged {
-			continue
-		}
-		if failed != nil {
-			c.Status = "skipped"
-			continue
-		}
-		if err := ctx.Err(); err != nil {
-			failed = err
-			c.Status = "skipped"
-			continue
-		}
-		var err error
-		switch r := c.req.(type) {
-		case *ldap.AddRequest:
-			err = d.conn.Add(r)
-		case *ldap.ModifyRequest:
-			err = d.conn.Modify(r)
-		case *ldap.DelRequest:
-			err = d.conn.Del(r)
-		default:
-			err = c.apply(ctx, d)
-		}
-		done++
-		if err != nil {
-			c.Status, c.Error = "failed", err.Error()
-			failed = fmt.Errorf("%s %s %s: %w", c.Action, c.Kind, c.DN, classify(err))
-		} else {
-			c.Status = "done"
-		}
-		if progress != nil {
-			progress(done, total, c)
+		if c.Action != ActionUnchanged {
+			pending = append(pending, c)
 		}
 	}
+	conns := []*Dir{d}
+	if p.Independent && len(pending) > 100 {
+		for i := 1; i < ApplyConnections; i++ {
+			extra, err := Dial(ctx, d.settings)
+			if err != nil {
+				break // fewer connections still work
+			}
+			defer extra.Close()
+			conns = append(conns, extra)
+		}
+		// Pipelining: several requests in flight on each connection, so the DC
+		// always has the next one queued while a response travels back.
+		var piped []*Dir
+		for i := 0; i < ApplyPipeline; i++ {
+			piped = append(piped, conns...)
+		}
+		conns = piped
+	}
+	var (
+		mu     sync.Mutex
+		done   int
+		failed error
+		wg     sync.WaitGroup
+	)
+	next := make(chan *Change)
+	for _, conn := range conns {
+		wg.Add(1)
+		go func(conn *Dir) {
+			defer wg.Done()
+			for c := range next {
+				err := conn.applyOne(ctx, c)
+				mu.Lock()
+				done++
+				if err != nil {
+					c.Status, c.Error = "failed", err.Error()
+					if failed == nil {
+						failed = fmt.Errorf("%s %s %s: %w", c.Action, c.Kind, c.DN, classify(err))
+					}
+				} else {
+					c.Status = "done"
+				}
+				if progress != nil {
+					progress(done, len(pending), c)
+				}
+				mu.Unlock()
+			}
+		}(conn)
+	}
+	for _, c := range pending {
+		mu.Lock()
+		stop := failed != nil || ctx.Err() != nil
+		mu.Unlock()
+		if stop {
+			c.Status = "skipped"
+			continue
+		}
+		next <- c
+	}
+	close(next)
+	wg.Wait()
+	if failed == nil && ctx.Err() != nil {
+		return ctx.Err()
+	}
 	return failed
+}
+
+// ApplyConnections is how many connections an Independent bulk plan uses, and
+// ApplyPipeline how many requests are in flight on each.
+var (
+	ApplyConnections = envInt("UMCTL_APPLY_CONNECTIONS", 1)
+	ApplyPipeline    = envInt("UMCTL_APPLY_PIPELINE", 4)
+)
+
+func (d *Dir) applyOne(ctx context.Context, c *Change) error {
+	switch r := c.req.(type) {
+	case *ldap.AddRequest:
+		return d.conn.Add(r)
+	case *ldap.ModifyRequest:
+		return d.conn.Modify(r)
+	case *ldap.DelRequest:
+		return d.conn.Del(r)
+	}
+	return c.apply(ctx, d)
 }
 
 // classify maps the LDAP results that mean "someone else changed it" to ErrConflict.
@@ -233,4 +292,11 @@ func classify(err error) error {
 		return fmt.Errorf("insufficient access rights: %v", err)
 	}
 	return err
+}
+
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n >= 1 && n <= 32 {
+		return n
+	}
+	return def
 }

@@ -20,12 +20,14 @@ const (
 const ExitCodesHelp = `umctl exits with one of these codes:
 
   0    success, including "nothing to do", "unchanged" and "no results"
-  1    error: the directory or a peer failed, or the input was refused after checks
-       against the directory (an unknown dial plan, a duplicate number, ...)
-  2    usage error: a bad flag or argument, or a required value missing when
-       umctl cannot prompt (not a terminal, or --no-input)
-  3    partial failure in bulk work: some objects failed, the rest were written;
-       with --verify: changes are pending
+  1    error: the directory or a peer failed, or the object named was not found
+  2    usage or invalid input: a bad flag or argument, a value of the wrong form, a
+       value the directory refutes (an unknown dial plan or pool, a duplicate
+       number), or a required value missing when umctl cannot prompt (not a
+       terminal, or --no-input); nothing was written
+  3    not everything is as it should be: some rows of bulk work were refused
+       (the rest were written), 'ucutil --verify' found pending changes,
+       'eum check' found defects
   4    authentication failed: bad credentials, or no password available
   5    conflict: the object changed since it was read (nothing was overwritten),
        or it exists and differs where creation was asked for
