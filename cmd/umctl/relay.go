@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/umctl/umctl/internal/cli"
+	"github.com/umctl/umctl/internal/sip"
+)
+
+func newRelayCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "relay",
+		Short: "SIP relay that holds calls for offline users before Exchange UM answers them (single number reach)",
+		Long: `Where the mobile phone is the primary number, the operator rings the mobile and
+the Lync number at once. A signed-out user's Lync leg goes to Exchange UM in under
+a second, UM answers, and the operator cancels the mobile leg. The relay sits on
+that path: for users who are offline (or in a mobile call) it holds the call
+(default 20 s) before forwarding it to Exchange UM, so the mobile can be answered
+first. A CANCEL during the hold forwards nothing; when the caller gave up (no
+"Reason: SIP;cause=200"), a missed-call notification goes out.`,
+	}
+	var path string
+	run := &cobra.Command{
+		Use:   "run --config relay.yaml",
+		Short: "Run the relay (SIGHUP reloads the policy, SIGTERM forwards held calls and stops)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := sip.LoadConfig(path)
+			if err != nil {
+				return cli.WithCode(cli.ExitUsage, err)
+			}
+			return a.runRelay(cmd.Context(), path, cfg)
+		},
+	}
+	check := &cobra.Command{
+		Use:   "check-config --config relay.yaml",
+		Short: "Validate a relay config and print the effective settings (defaults filled in)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := sip.LoadConfig(path)
+			if err != nil {
+				return cli.WithCode(cli.ExitUsage, err)
+			}
+			if a.output == "json" {
+				return cli.WriteJSON(a.io.Out, cfg)
+			}
+			return cli.WriteYAML(a.io.Out, cfg)
+		},
+	}
+	for _, c := range []*cobra.Command{run, check} {
+		c.Flags().StringVar(&path, "config", "relay.yaml", "the relay configuration file")
+	}
+	cmd.AddCommand(run, check)
+	return cmd
+}
+
+func (a *app) runRelay(parent context.Context, path string, cfg *sip.Config) error {
+	var handler slog.Handler = slog.NewJSONHandler(a.io.ErrOut, nil)
+	if a.io.IsStderrTTY() {
+		handler = slog.NewTextHandler(a.io.ErrOut, nil)
+	}
+	log := slog.New(handler)
+	slog.SetDefault(log) // sipgo logs through the default logger: keep one format
+	notifiers := sip.Notifiers{sip.LogNotifier{Log: log}}
+	if cfg.Notify.Webhook != "" {
+		notifiers = append(notifiers, sip.Webhook{URL: cfg.Notify.Webhook, Log: log})
+	}
+	if cfg.Notify.UMInfo {
+		log.Warn("notify.um_info: the Lync-style SIP INFO to Exchange UM is not implemented yet; missed calls go to the log and the webhook")
+	}
+	r, err := sip.New(cfg, log, notifiers)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	if cfg.Metrics != "" {
+		ln, err := net.Listen("tcp", cfg.Metrics)
+		if err != nil {
+			return fmt.Errorf("metrics: %w", err)
+		}
+		srv := &http.Server{Handler: r.Metrics.Handler(), ReadHeaderTimeout: 5 * time.Second}
+		go func() { _ = srv.Serve(ln) }()
+		defer srv.Close()
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM, os.Interrupt)
+	defer signal.Stop(sigs)
+	go func() {
+		for {
+			select {
+			case s := <-sigs:
+				if s == syscall.SIGHUP {
+					next, err := sip.LoadConfig(path)
+					if err == nil {
+						err = r.Reload(next)
+					}
+					if err != nil {
+						log.Error("reload failed; keeping the running config", "error", err)
+					} else {
+						log.Info("reloaded", "config", path)
+					}
+					continue
+				}
+				log.Info("stopping: forwarding held calls now", "signal", s.String(), "held", r.Held())
+				r.Drain()
+				deadline := time.Now().Add(10 * time.Second)
+				for r.Held() > 0 && time.Now().Before(deadline) {
+					time.Sleep(50 * time.Millisecond)
+				}
+				time.Sleep(500 * time.Millisecond) // let the last forwards and responses through
+				stop()
+				return
+			case <-parent.Done():
+				stop()
+				return
+			}
+		}
+	}()
+	log.Info("relay listening", "listen", cfg.Listen, "next_hops", cfg.NextHops, "mode", cfg.Mode, "hold", time.Duration(cfg.Hold).String(), "presence", cfg.Presence.Source)
+	err = r.Serve(ctx, cfg.TLS, nil)
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}

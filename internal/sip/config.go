@@ -1,0 +1,285 @@
+// Package sip is umctl's SIP relay: it holds calls for users who cannot answer
+// on Lync (offline, or in a mobile call) before forwarding them to Exchange UM,
+// so that the mobile leg of a forked call can still be answered.
+package sip
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/umctl/umctl/internal/routing"
+)
+
+// Config is relay.yaml. Key names are fixed so that scripts and docs agree.
+type Config struct {
+	Listen        []string              `yaml:"listen" json:"listen"`
+	TLS           TLSConfig             `yaml:"tls" json:"tls"`
+	NextHops      []string              `yaml:"next_hops" json:"next_hops"`
+	Mode          string                `yaml:"mode" json:"mode"`
+	Hold          Duration              `yaml:"hold" json:"hold"`
+	HoldWhen      []string              `yaml:"hold_when" json:"hold_when"`
+	Ringing       *bool                 `yaml:"ringing" json:"ringing"`
+	TargetHeaders []string              `yaml:"target_headers" json:"target_headers"`
+	Presence      PresenceConfig        `yaml:"presence" json:"presence"`
+	Notify        NotifyConfig          `yaml:"notify" json:"notify"`
+	Metrics       string                `yaml:"metrics" json:"metrics"`
+	Users         map[string]UserConfig `yaml:"users" json:"users,omitempty"`
+	HopTimeout    Duration              `yaml:"hop_timeout" json:"hop_timeout"` // no response from a hop → next hop
+	TimerC        Duration              `yaml:"timer_c" json:"timer_c"`
+	MaxHeld       int                   `yaml:"max_held" json:"max_held"`
+	RetryAfter    int                   `yaml:"retry_after" json:"retry_after"` // seconds, on the 503 when every hop failed
+}
+
+// TLSConfig are the certificate files; ClientCA set means mutual TLS.
+type TLSConfig struct {
+	Cert     string `yaml:"cert" json:"cert"`
+	Key      string `yaml:"key" json:"key"`
+	ClientCA string `yaml:"client_ca" json:"client_ca"`
+}
+
+// PresenceConfig chooses the presence source.
+type PresenceConfig struct {
+	Source  string   `yaml:"source" json:"source"` // file | http | always-hold | never-hold
+	File    string   `yaml:"file" json:"file"`
+	URL     string   `yaml:"url" json:"url"`
+	Timeout Duration `yaml:"timeout" json:"timeout"`
+}
+
+// NotifyConfig says where missed-call notifications go.
+type NotifyConfig struct {
+	Webhook string `yaml:"webhook" json:"webhook"`
+	UMInfo  bool   `yaml:"um_info" json:"um_info"`
+}
+
+// UserConfig overrides the policy for one user (key: SIP URI or number).
+type UserConfig struct {
+	Hold     *Duration `yaml:"hold" json:"hold,omitempty"`
+	HoldWhen []string  `yaml:"hold_when" json:"hold_when,omitempty"`
+}
+
+// Duration reads "20s", "250ms".
+type Duration time.Duration
+
+// UnmarshalYAML parses a Go duration.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil || v < 0 {
+		return fmt.Errorf("line %d: %q: expected a duration such as 20s or 250ms", n.Line, n.Value)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalYAML writes the duration back.
+func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
+
+// MarshalJSON writes the duration as a string.
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + time.Duration(d).String() + `"`), nil
+}
+
+// Listener is one parsed listen address.
+type Listener struct {
+	Transport string // udp, tcp, tls
+	Addr      string // host:port
+}
+
+// LoadConfig reads and checks relay.yaml; unknown keys are errors.
+func LoadConfig(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	c := &Config{}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	if err := c.Check(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Check fills in defaults and validates, naming the key at fault.
+func (c *Config) Check() error {
+	if len(c.Listen) == 0 {
+		c.Listen = []string{"udp://127.0.0.1:5070"}
+	}
+	if c.Mode == "" {
+		c.Mode = "proxy"
+	}
+	if c.Hold == 0 {
+		c.Hold = Duration(20 * time.Second)
+	}
+	if c.HoldWhen == nil {
+		c.HoldWhen = []string{"offline", "in-mobile-call", "unknown"}
+	}
+	if c.Ringing == nil {
+		t := true
+		c.Ringing = &t
+	}
+	if len(c.TargetHeaders) == 0 {
+		c.TargetHeaders = append([]string{}, routing.TargetHeaders...)
+	}
+	if c.Presence.Source == "" {
+		c.Presence.Source = "always-hold"
+	}
+	if c.Presence.Timeout == 0 {
+		c.Presence.Timeout = Duration(250 * time.Millisecond)
+	}
+	if c.HopTimeout == 0 {
+		c.HopTimeout = Duration(time.Second)
+	}
+	if c.TimerC == 0 {
+		c.TimerC = Duration(180 * time.Second)
+	}
+	if c.MaxHeld == 0 {
+		c.MaxHeld = 100000
+	}
+	if c.RetryAfter == 0 {
+		c.RetryAfter = 30
+	}
+	for _, l := range c.Listen {
+		ln, err := ParseListen(l)
+		if err != nil {
+			return err
+		}
+		if ln.Transport == "tls" && (c.TLS.Cert == "" || c.TLS.Key == "") {
+			return fmt.Errorf("listen %q: a tls:// listener needs tls.cert and tls.key", l)
+		}
+	}
+	if len(c.NextHops) == 0 {
+		return fmt.Errorf("next_hops: at least one Exchange UM hop is required, e.g. udp://um1.contoso.com:5060")
+	}
+	for _, h := range c.NextHops {
+		if _, err := ParseHop(h); err != nil {
+			return err
+		}
+	}
+	if c.Mode != "proxy" && c.Mode != "redirect" {
+		return fmt.Errorf("mode %q: expected proxy or redirect", c.Mode)
+	}
+	if time.Duration(c.TimerC) < 180*time.Second {
+		return fmt.Errorf("timer_c %s: RFC 3261 requires more than 3 minutes", time.Duration(c.TimerC))
+	}
+	if _, err := states(c.HoldWhen, "hold_when"); err != nil {
+		return err
+	}
+	for _, h := range c.TargetHeaders {
+		if _, err := routing.ExtractTarget([]string{h}, func(string) []string { return nil }, ""); err != nil && strings.Contains(err.Error(), "unknown target header") {
+			return fmt.Errorf("target_headers: %v", err)
+		}
+	}
+	switch c.Presence.Source {
+	case "file":
+		if c.Presence.File == "" {
+			return fmt.Errorf("presence.file is required with presence.source: file")
+		}
+		if _, err := routing.NewFileSource(c.Presence.File); err != nil {
+			return err
+		}
+	case "http":
+		u, err := url.Parse(c.Presence.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || !strings.Contains(c.Presence.URL, "{target}") {
+			return fmt.Errorf("presence.url %q: expected an http(s) URL template containing {target}", c.Presence.URL)
+		}
+	case "always-hold", "never-hold":
+	default:
+		return fmt.Errorf("presence.source %q: expected file, http, always-hold or never-hold", c.Presence.Source)
+	}
+	if c.Notify.Webhook != "" {
+		if u, err := url.Parse(c.Notify.Webhook); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+			return fmt.Errorf("notify.webhook %q: expected an http(s) URL", c.Notify.Webhook)
+		}
+	}
+	if c.Metrics != "" {
+		host, _, err := net.SplitHostPort(c.Metrics)
+		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+			return fmt.Errorf("metrics %q: expected a loopback host:port such as 127.0.0.1:9470 (it serves /metrics and /healthz without authentication)", c.Metrics)
+		}
+	}
+	for k, u := range c.Users {
+		if routing.NormalizeURI(k) == "" {
+			return fmt.Errorf("users: key %q: expected a SIP URI or a number", k)
+		}
+		if _, err := states(u.HoldWhen, "users."+k+".hold_when"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func states(names []string, key string) ([]routing.State, error) {
+	out := []routing.State{}
+	for _, n := range names {
+		s, err := routing.ParseState(n)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", key, err)
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// ParseListen reads udp://host:port, tcp://… or tls://….
+func ParseListen(s string) (Listener, error) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "udp" && u.Scheme != "tcp" && u.Scheme != "tls") || u.Port() == "" || u.Hostname() == "" {
+		return Listener{}, fmt.Errorf("listen %q: expected udp://, tcp:// or tls:// with host:port, e.g. udp://127.0.0.1:5070", s)
+	}
+	return Listener{Transport: u.Scheme, Addr: u.Host}, nil
+}
+
+// ParseHop reads a next hop: udp://host:port (or tcp://, tls://).
+func ParseHop(s string) (Listener, error) {
+	l, err := ParseListen(s)
+	if err != nil {
+		return Listener{}, fmt.Errorf("next_hops %q: expected udp://, tcp:// or tls:// with host:port, e.g. udp://um1.contoso.com:5060", s)
+	}
+	return l, nil
+}
+
+// Policy builds the routing policy and presence source from the config.
+func (c *Config) Policy() (routing.Policy, routing.Source, error) {
+	when, err := states(c.HoldWhen, "hold_when")
+	if err != nil {
+		return routing.Policy{}, nil, err
+	}
+	p := routing.Policy{Hold: time.Duration(c.Hold), HoldWhen: when, Timeout: time.Duration(c.Presence.Timeout), Users: map[string]routing.UserPolicy{}}
+	for k, u := range c.Users {
+		up := routing.UserPolicy{}
+		if u.Hold != nil {
+			h := time.Duration(*u.Hold)
+			up.Hold = &h
+		}
+		if u.HoldWhen != nil {
+			if up.HoldWhen, err = states(u.HoldWhen, "users."+k+".hold_when"); err != nil {
+				return p, nil, err
+			}
+		}
+		p.Users[routing.NormalizeURI(k)] = up
+	}
+	var src routing.Source
+	switch c.Presence.Source {
+	case "file":
+		if src, err = routing.NewFileSource(c.Presence.File); err != nil {
+			return p, nil, err
+		}
+	case "http":
+		src = routing.HTTPSource{Template: c.Presence.URL}
+	case "always-hold": // maintenance: hold everyone, whatever the per-user settings
+		src, p.HoldWhen, p.Users = routing.Constant(routing.Unknown), routing.States, nil
+	case "never-hold": // maintenance: pass everything through at once
+		src, p.HoldWhen, p.Users = routing.Constant(routing.Unknown), nil, nil
+	}
+	return p, src, nil
+}

@@ -1,0 +1,561 @@
+package sip
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/umctl/umctl/internal/routing"
+)
+
+// Outcomes of a call, for the log line and the metrics.
+const (
+	OutcomeAnswered      = "answered"
+	OutcomeRejected      = "rejected"
+	OutcomeCancelledHold = "cancelled_in_hold"
+	OutcomeCancelledFwd  = "cancelled_fwd"
+	OutcomeLateAnswer    = "late_answer"
+	OutcomeUMDown        = "um_down"
+	OutcomeTimerC        = "timer_c"
+	OutcomeRedirected    = "redirected"
+)
+
+// Relay holds and forwards INVITEs to Exchange UM.
+type Relay struct {
+	cfg      *Config
+	rules    atomic.Pointer[rules] // swapped by Reload (SIGHUP)
+	hops     []Listener
+	log      *slog.Logger
+	notifier Notifier
+
+	ua     *sipgo.UserAgent
+	srv    *sipgo.Server
+	client *sipgo.Client
+
+	dialogs  sync.Map // Call-ID → hop address that answered (in-dialog routing)
+	draining chan struct{}
+	drainOne sync.Once
+	Metrics  *Metrics
+}
+
+// rules are what a reload can change: the hold policy, presence and target headers.
+type rules struct {
+	policy   routing.Policy
+	presence routing.Source
+	headers  []string
+	ringing  bool
+}
+
+func newRules(cfg *Config) (*rules, error) {
+	policy, src, err := cfg.Policy()
+	if err != nil {
+		return nil, err
+	}
+	return &rules{policy: policy, presence: src, headers: cfg.TargetHeaders, ringing: *cfg.Ringing}, nil
+}
+
+// Reload takes the policy, presence source and target headers of a new config;
+// listeners and next hops need a restart.
+func (r *Relay) Reload(cfg *Config) error {
+	ru, err := newRules(cfg)
+	if err != nil {
+		return err
+	}
+	r.rules.Store(ru)
+	return nil
+}
+
+// New builds a relay from a checked config.
+func New(cfg *Config, log *slog.Logger, n Notifier) (*Relay, error) {
+	ru, err := newRules(cfg)
+	if err != nil {
+		return nil, err
+	}
+	r := &Relay{cfg: cfg, log: log, notifier: n, draining: make(chan struct{}), Metrics: NewMetrics()}
+	r.rules.Store(ru)
+	for _, h := range cfg.NextHops {
+		hop, _ := ParseHop(h)
+		r.hops = append(r.hops, hop)
+	}
+	if r.ua, err = sipgo.NewUA(sipgo.WithUserAgent("umctl-relay")); err != nil {
+		return nil, err
+	}
+	if r.srv, err = sipgo.NewServer(r.ua); err != nil {
+		return nil, err
+	}
+	first, _ := ParseListen(cfg.Listen[0])
+	host, port, _ := net.SplitHostPort(first.Addr)
+	p, _ := strconv.Atoi(port)
+	if r.client, err = sipgo.NewClient(r.ua, sipgo.WithClientHostname(host), sipgo.WithClientPort(p), sipgo.WithClientConnectionAddr(first.Addr)); err != nil {
+		return nil, err
+	}
+	r.srv.OnInvite(r.onInvite)
+	r.srv.OnOptions(r.onOptions)
+	for _, m := range []sip.RequestMethod{sip.ACK, sip.BYE, sip.INFO, sip.NOTIFY, sip.MESSAGE, sip.UPDATE, sip.REFER, sip.SUBSCRIBE, sip.PRACK, "SERVICE"} {
+		r.srv.OnRequest(m, r.onOther)
+	}
+	return r, nil
+}
+
+// Drain makes every held call go on to UM at once (SIGTERM).
+func (r *Relay) Drain() { r.drainOne.Do(func() { close(r.draining) }) }
+
+// Close releases the transports.
+func (r *Relay) Close() error {
+	r.client.Close()
+	r.srv.Close()
+	return r.ua.Close()
+}
+
+// Serve listens on the configured addresses until ctx ends. ready, if set, is
+// called once every listener is up.
+func (r *Relay) Serve(ctx context.Context, tlsConf TLSFiles, ready func()) error {
+	errc := make(chan error, len(r.cfg.Listen))
+	var wg sync.WaitGroup
+	for _, l := range r.cfg.Listen {
+		ln, _ := ParseListen(l)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var err error
+			switch ln.Transport {
+			case "tls":
+				conf, cerr := tlsConf.ServerConfig()
+				if cerr != nil {
+					errc <- cerr
+					return
+				}
+				err = r.srv.ListenAndServeTLS(ctx, "tls", ln.Addr, conf)
+			case "udp":
+				var pc net.PacketConn
+				if pc, err = net.ListenPacket("udp", ln.Addr); err == nil {
+					if uc, ok := pc.(*net.UDPConn); ok {
+						_ = uc.SetReadBuffer(4 << 20) // the default drops datagrams under load
+					}
+					go func() { <-ctx.Done(); pc.Close() }()
+					err = r.srv.ServeUDP(pc)
+				}
+			default:
+				err = r.srv.ListenAndServe(ctx, ln.Transport, ln.Addr)
+			}
+			if err != nil && ctx.Err() == nil {
+				errc <- fmt.Errorf("listen %s: %w", l, err)
+			}
+		}()
+	}
+	if ready != nil {
+		go func() {
+			for _, l := range r.cfg.Listen {
+				ln, _ := ParseListen(l)
+				waitListening(ctx, ln)
+			}
+			ready()
+		}()
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		wg.Wait()
+		return nil
+	}
+}
+
+func waitListening(ctx context.Context, ln Listener) {
+	for ctx.Err() == nil {
+		if ln.Transport == "udp" {
+			time.Sleep(50 * time.Millisecond) // no way to probe UDP; give the socket a moment
+			return
+		}
+		if c, err := net.DialTimeout("tcp", ln.Addr, 100*time.Millisecond); err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func newTag() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// callLog is the one structured line logged per call.
+type callLog struct {
+	callID, from, target, targetSource, presence, decision, outcome, cancelReason, hop string
+	hold, setup                                                                        time.Duration
+	failovers, status                                                                  int
+}
+
+func (r *Relay) logCall(c *callLog) {
+	r.Metrics.call(c.outcome)
+	r.log.Info("call", "call_id", c.callID, "from", c.from, "target", c.target, "target_source", c.targetSource,
+		"presence", c.presence, "decision", c.decision, "hold_ms", c.hold.Milliseconds(), "outcome", c.outcome,
+		"cancel_reason", c.cancelReason, "hop", c.hop, "failovers", c.failovers, "final_status", c.status, "setup_ms", c.setup.Milliseconds())
+}
+
+func headerValues(req *sip.Request) routing.Headers {
+	return func(name string) []string {
+		var out []string
+		for _, h := range req.GetHeaders(name) {
+			out = append(out, h.Value())
+		}
+		return out
+	}
+}
+
+func (r *Relay) onInvite(req *sip.Request, tx sip.ServerTransaction) {
+	start := time.Now()
+	c := &callLog{callID: req.CallID().Value(), from: req.From().Address.String()}
+	defer func() { c.setup = time.Since(start); r.logCall(c) }()
+	// One To-tag for every response this relay makes itself (sipgo would mint a new one each time).
+	if _, ok := req.To().Params.Get("tag"); !ok {
+		req.To().Params.Add("tag", newTag())
+	}
+	respond := func(code int, reason string, hdrs ...sip.Header) {
+		res := sip.NewResponseFromRequest(req, code, reason, nil)
+		for _, h := range hdrs {
+			res.AppendHeader(h)
+		}
+		_ = tx.Respond(res)
+	}
+	respond(100, "Trying")
+
+	cancelled := make(chan *sip.Request, 1)
+	tx.OnCancel(func(cancel *sip.Request) { // under the transaction's lock: only signal
+		select {
+		case cancelled <- cancel:
+		default:
+		}
+	})
+
+	ru := r.rules.Load()
+	target, err := routing.ExtractTarget(ru.headers, headerValues(req), req.Recipient.String())
+	d := routing.Decision{State: routing.Unknown, Hold: ru.policy.Hold, Reason: "no target: " + fmt.Sprint(err)}
+	if err == nil {
+		d = ru.policy.Decide(context.Background(), ru.presence, target)
+	}
+	c.target, c.targetSource, c.presence = target.Key, target.Source, string(d.State)
+	c.decision = "forward"
+	if d.Hold > 0 {
+		c.decision = "hold"
+		if ru.ringing {
+			respond(180, "Ringing")
+		}
+		r.Metrics.held.Add(1)
+		t0 := time.Now()
+		timer := time.NewTimer(d.Hold)
+		select {
+		case <-timer.C:
+		case <-r.draining:
+			timer.Stop()
+		case cancel := <-cancelled:
+			timer.Stop()
+			r.Metrics.held.Add(-1)
+			c.hold = time.Since(t0)
+			c.outcome, c.cancelReason = OutcomeCancelledHold, cancelReason(cancel)
+			r.Metrics.cancel("hold", c.cancelReason)
+			if c.cancelReason != "completed_elsewhere" {
+				r.notifier.MissedCall(MissedCall{CallID: c.callID, From: c.from, Target: target.Key, TargetURI: target.URI, Held: c.hold, At: time.Now()})
+			}
+			return // sipgo has answered 200 to the CANCEL and 487 to the INVITE
+		}
+		r.Metrics.held.Add(-1)
+		c.hold = time.Since(t0)
+	}
+	if r.cfg.Mode == "redirect" {
+		hop := r.hops[0]
+		contact := &sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: req.Recipient.User, Host: hostOf(hop.Addr), Port: portOf(hop.Addr),
+			UriParams: sip.HeaderParams{{K: "transport", V: hop.Transport}}}}
+		respond(302, "Moved Temporarily", contact)
+		c.outcome, c.status = OutcomeRedirected, 302
+		return
+	}
+	r.forward(req, tx, c, cancelled)
+}
+
+func hostOf(addr string) string { h, _, _ := net.SplitHostPort(addr); return h }
+func portOf(addr string) int {
+	_, p, _ := net.SplitHostPort(addr)
+	n, _ := strconv.Atoi(p)
+	return n
+}
+
+// cancelReason classifies a CANCEL: RFC 3326 "SIP;cause=200" means the call was
+// answered elsewhere (the mobile); anything else is the caller giving up.
+func cancelReason(cancel *sip.Request) string {
+	for _, h := range cancel.GetHeaders("Reason") {
+		v := strings.ToLower(h.Value())
+		if strings.HasPrefix(strings.TrimSpace(v), "sip") && strings.Contains(strings.ReplaceAll(v, " ", ""), "cause=200") {
+			return "completed_elsewhere"
+		}
+		return "caller:" + h.Value()
+	}
+	return "caller"
+}
+
+// forward tries the hops in order and relays the responses upstream.
+func (r *Relay) forward(req *sip.Request, tx sip.ServerTransaction, c *callLog, cancelled chan *sip.Request) {
+	ourTag, _ := req.To().Params.Get("tag")
+	for i, hop := range r.hops {
+		fwd := req.Clone()
+		fwd.To().Params.Remove("tag") // the tag was ours, for our own responses only
+		if t, ok := req.To().Params.Get("tag"); ok && t != ourTag {
+			fwd.To().Params.Add("tag", t)
+		}
+		fwd.SetDestination(hop.Addr)
+		fwd.SetTransport(strings.ToUpper(hop.Transport))
+		ctx, cancelCtx := context.WithCancel(context.Background())
+		clTx, err := r.client.TransactionRequest(ctx, fwd, sipgo.ClientRequestAddVia, sipgo.ClientRequestDecreaseMaxForward)
+		if err != nil {
+			cancelCtx()
+			r.log.Warn("forward", "call_id", c.callID, "hop", hop.Addr, "error", err)
+			r.Metrics.um(hop.Addr, "error")
+			c.failovers = i + 1
+			continue
+		}
+		c.hop = hop.Addr
+		res, next := r.await(req, tx, fwd, clTx, hop, c, cancelled)
+		cancelCtx()
+		if next {
+			c.failovers = i + 1
+			r.Metrics.failover()
+			continue
+		}
+		if res != nil && res.IsSuccess() {
+			r.dialogs.Store(c.callID, hop.Addr)
+			time.AfterFunc(time.Duration(r.cfg.TimerC), func() { r.dialogs.Delete(c.callID) })
+		}
+		return
+	}
+	c.outcome, c.status = OutcomeUMDown, 503
+	res := sip.NewResponseFromRequest(req, 503, "Service Unavailable", nil)
+	res.AppendHeader(sip.NewHeader("Retry-After", strconv.Itoa(r.cfg.RetryAfter)))
+	_ = tx.Respond(res)
+}
+
+// await reads one hop's responses. next reports that the hop failed before any
+// provisional response and the next hop should be tried.
+func (r *Relay) await(req *sip.Request, tx sip.ServerTransaction, fwd *sip.Request, clTx sip.ClientTransaction, hop Listener,
+	c *callLog, cancelled chan *sip.Request) (final *sip.Response, next bool) {
+	first := time.NewTimer(time.Duration(r.cfg.HopTimeout))
+	defer first.Stop()
+	var timerC <-chan time.Time
+	provisional, gotAny := false, false
+	var callerCancel *sip.Request
+	clTx.OnRetransmission(func(res *sip.Response) { // 2xx retransmissions reach us only here
+		if res.IsSuccess() && callerCancel == nil {
+			r.relay(req, tx, res)
+			r.Metrics.retrans.Add(1)
+		}
+	})
+	for {
+		select {
+		case <-first.C:
+			if !gotAny {
+				clTx.Terminate()
+				r.Metrics.um(hop.Addr, "timeout")
+				return nil, true
+			}
+		case <-timerC:
+			r.sendCancel(fwd, nil)
+			c.outcome, c.status = OutcomeTimerC, 408
+			_ = tx.Respond(sip.NewResponseFromRequest(req, 408, "Request Timeout", nil))
+			return nil, false
+		case cancel := <-cancelled:
+			callerCancel = cancel
+			c.cancelReason = cancelReason(cancel)
+			r.Metrics.cancel("forwarded", c.cancelReason)
+			if provisional {
+				r.sendCancel(fwd, cancel)
+			}
+			cancelled = nil
+		case <-clTx.Done():
+			if !gotAny {
+				r.Metrics.um(hop.Addr, "error")
+				return nil, true
+			}
+			if callerCancel != nil {
+				c.outcome = OutcomeCancelledFwd
+			}
+			return nil, false
+		case res, ok := <-clTx.Responses():
+			if !ok {
+				if !gotAny {
+					return nil, true
+				}
+				return nil, false
+			}
+			gotAny = true
+			code := int(res.StatusCode)
+			r.Metrics.um(hop.Addr, fmt.Sprintf("%dxx", code/100))
+			switch {
+			case code == 100:
+				continue
+			case res.IsProvisional():
+				if !provisional {
+					provisional = true
+					timerC = time.After(time.Duration(r.cfg.TimerC))
+					if callerCancel != nil { // the caller cancelled before UM said anything
+						r.sendCancel(fwd, callerCancel)
+						continue
+					}
+				}
+				if callerCancel == nil {
+					r.relay(req, tx, res)
+				}
+			case !provisional && (code == 408 || code >= 500) && callerCancel == nil:
+				return nil, true // fail over: UM refused before it started on the call
+			case res.IsSuccess() && callerCancel != nil:
+				r.ackAndBye(fwd, res) // UM answered after the caller left
+				c.outcome, c.status = OutcomeLateAnswer, code
+				r.Metrics.late.Add(1)
+				return res, false
+			default:
+				c.status = code
+				switch {
+				case callerCancel != nil:
+					c.outcome = OutcomeCancelledFwd
+				case res.IsSuccess():
+					c.outcome = OutcomeAnswered
+				default:
+					c.outcome = OutcomeRejected
+				}
+				if callerCancel == nil {
+					r.relay(req, tx, res)
+				}
+				return res, false
+			}
+		}
+	}
+}
+
+// relay sends a downstream response upstream: our Via popped, addressed to the caller.
+func (r *Relay) relay(req *sip.Request, tx sip.ServerTransaction, res *sip.Response) {
+	up := res.Clone()
+	up.RemoveHeader("Via")
+	up.SetDestination(req.Source())
+	_ = tx.Respond(up)
+}
+
+// sendCancel cancels the forwarded INVITE: same Request-URI, From, To, Call-ID,
+// CSeq number and the forwarded INVITE's own top Via, to the same destination,
+// carrying the caller's Reason header (RFC 3326).
+func (r *Relay) sendCancel(fwd *sip.Request, callerCancel *sip.Request) {
+	cancel := sip.NewRequest(sip.CANCEL, fwd.Recipient)
+	cancel.AppendHeader(sip.HeaderClone(fwd.Via()))
+	cancel.AppendHeader(sip.HeaderClone(fwd.From()))
+	cancel.AppendHeader(sip.HeaderClone(fwd.To()))
+	cancel.AppendHeader(sip.HeaderClone(fwd.CallID()))
+	cancel.AppendHeader(&sip.CSeqHeader{SeqNo: fwd.CSeq().SeqNo, MethodName: sip.CANCEL})
+	cancel.AppendHeader(sip.NewHeader("Max-Forwards", "70"))
+	sip.CopyHeaders("Route", fwd, cancel)
+	if callerCancel != nil {
+		for _, h := range callerCancel.GetHeaders("Reason") {
+			cancel.AppendHeader(sip.HeaderClone(h))
+		}
+	}
+	cancel.SetDestination(fwd.Destination())
+	cancel.SetTransport(fwd.Transport())
+	cancel.Laddr = fwd.Laddr
+	ctx, done := context.WithTimeout(context.Background(), 32*time.Second)
+	go func() {
+		defer done()
+		_, _ = r.client.Do(ctx, cancel)
+	}()
+}
+
+// ackAndBye ends a dialog UM answered after the caller had cancelled.
+func (r *Relay) ackAndBye(fwd *sip.Request, res *sip.Response) {
+	target := fwd.Recipient
+	if ct := res.Contact(); ct != nil {
+		target = ct.Address
+	}
+	mk := func(m sip.RequestMethod, seq uint32) *sip.Request {
+		q := sip.NewRequest(m, target)
+		q.AppendHeader(sip.HeaderClone(fwd.From()))
+		q.AppendHeader(sip.HeaderClone(res.To()))
+		q.AppendHeader(sip.HeaderClone(fwd.CallID()))
+		q.AppendHeader(&sip.CSeqHeader{SeqNo: seq, MethodName: m})
+		q.AppendHeader(sip.NewHeader("Max-Forwards", "70"))
+		q.SetDestination(fwd.Destination())
+		q.SetTransport(fwd.Transport())
+		return q
+	}
+	_ = r.client.WriteRequest(mk(sip.ACK, fwd.CSeq().SeqNo), sipgo.ClientRequestAddVia)
+	ctx, done := context.WithTimeout(context.Background(), 32*time.Second)
+	go func() {
+		defer done()
+		_, _ = r.client.Do(ctx, mk(sip.BYE, fwd.CSeq().SeqNo+1), sipgo.ClientRequestAddVia)
+	}()
+}
+
+// onOptions answers OPTIONS addressed to the relay itself (keep-alives) and
+// forwards the others.
+func (r *Relay) onOptions(req *sip.Request, tx sip.ServerTransaction) {
+	if req.Recipient.User == "" || r.isSelf(req.Recipient.Host) {
+		res := sip.NewResponseFromRequest(req, 200, "OK", nil)
+		res.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY, MESSAGE, UPDATE, REFER, SUBSCRIBE, PRACK, SERVICE"))
+		_ = tx.Respond(res)
+		return
+	}
+	r.onOther(req, tx)
+}
+
+func (r *Relay) isSelf(host string) bool {
+	for _, l := range r.cfg.Listen {
+		ln, _ := ParseListen(l)
+		if strings.EqualFold(hostOf(ln.Addr), host) {
+			return true
+		}
+	}
+	return false
+}
+
+// onOther passes ACK, BYE and every other request to the hop that answered the
+// call (or the first hop), and relays the response back.
+func (r *Relay) onOther(req *sip.Request, tx sip.ServerTransaction) {
+	dest := r.hops[0].Addr
+	transport := r.hops[0].Transport
+	if v, ok := r.dialogs.Load(req.CallID().Value()); ok {
+		dest = v.(string)
+		for _, h := range r.hops {
+			if h.Addr == dest {
+				transport = h.Transport
+			}
+		}
+	}
+	fwd := req.Clone()
+	fwd.SetDestination(dest)
+	fwd.SetTransport(strings.ToUpper(transport))
+	if req.IsAck() {
+		_ = r.client.WriteRequest(fwd, sipgo.ClientRequestAddVia, sipgo.ClientRequestDecreaseMaxForward)
+		return
+	}
+	if req.Method == sip.BYE {
+		defer r.dialogs.Delete(req.CallID().Value())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 32*time.Second)
+	defer cancel()
+	res, err := r.client.Do(ctx, fwd, sipgo.ClientRequestAddVia, sipgo.ClientRequestDecreaseMaxForward)
+	if err != nil {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, 408, "Request Timeout", nil))
+		return
+	}
+	r.relay(req, tx, res)
+}
+
+// Held reports the number of calls on hold now.
+func (r *Relay) Held() int64 { return r.Metrics.held.Load() }

@@ -1,0 +1,326 @@
+package sip
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// These tests put the relay between two real SIP peers: sipp as the caller and
+// sipp (or a bare socket) as Exchange UM, all on 127.0.0.1 with free ports.
+
+func needSipp(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("sipp"); err != nil {
+		if os.Getenv("UMCTL_REQUIRE_SIPP") == "1" {
+			t.Fatal("sipp required (UMCTL_REQUIRE_SIPP=1) but not installed (Debian package sip-tester)")
+		}
+		t.Skip("sipp not installed (Debian package sip-tester)")
+	}
+}
+
+func freePort(t *testing.T, network string) int {
+	t.Helper()
+	if network == "tcp" {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		return l.Addr().(*net.TCPAddr).Port
+	}
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).Port
+}
+
+type recorder struct {
+	mu     sync.Mutex
+	missed []MissedCall
+}
+
+func (r *recorder) MissedCall(m MissedCall) {
+	r.mu.Lock()
+	r.missed = append(r.missed, m)
+	r.mu.Unlock()
+}
+func (r *recorder) count() int { r.mu.Lock(); defer r.mu.Unlock(); return len(r.missed) }
+
+// startRelay runs a relay with cfg until the test ends.
+func startRelay(t *testing.T, cfg *Config) (*Relay, *recorder) {
+	t.Helper()
+	if err := cfg.Check(); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	r, err := New(cfg, log, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan struct{})
+	done := make(chan error, 1)
+	go func() { done <- r.Serve(ctx, cfg.TLS, func() { close(ready) }) }()
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatal(err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("relay did not start")
+	}
+	t.Cleanup(func() { cancel(); <-done; r.Close() })
+	return r, rec
+}
+
+// sipp runs sipp with a scenario from testdata (or a built-in one) and returns
+// when it exits; the error carries its screen when it failed.
+type sippRun struct {
+	cmd *exec.Cmd
+	out *strings.Builder
+}
+
+func startSipp(t *testing.T, args ...string) *sippRun {
+	t.Helper()
+	dir := t.TempDir()
+	args = append(args, "-nostdin", "-timeout", "40s", "-timeout_error", "-trace_err", "-error_file", filepath.Join(dir, "err.log"))
+	if os.Getenv("UMCTL_SIPP_TRACE") != "" {
+		args = append(args, "-trace_msg", "-message_file", filepath.Join(os.Getenv("UMCTL_SIPP_TRACE"), fmt.Sprintf("%s-%d.log", t.Name()[strings.LastIndex(t.Name(), "/")+1:], time.Now().UnixNano())))
+	}
+	cmd := exec.Command("sipp", args...)
+	cmd.Dir = dir
+	out := &strings.Builder{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
+	return &sippRun{cmd, out}
+}
+
+func (s *sippRun) wait(t *testing.T, what string) time.Duration {
+	t.Helper()
+	t0 := time.Now()
+	err := s.cmd.Wait()
+	if err != nil {
+		errs, _ := os.ReadFile(filepath.Join(s.cmd.Dir, "err.log"))
+		t.Fatalf("%s: sipp %v\n%s\n%s", what, err, tail(s.out.String(), 40), errs)
+	}
+	return time.Since(t0)
+}
+
+func tail(s string, n int) string {
+	l := strings.Split(s, "\n")
+	if len(l) > n {
+		l = l[len(l)-n:]
+	}
+	return strings.Join(l, "\n")
+}
+
+func scenario(name string) string { abs, _ := filepath.Abs("testdata/" + name); return abs }
+
+func presenceFile(t *testing.T, content string) string {
+	p := filepath.Join(t.TempDir(), "presence.yaml")
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func baseConfig(relayPort int, hops ...int) *Config {
+	c := &Config{Listen: []string{fmt.Sprintf("udp://127.0.0.1:%d", relayPort)}, HopTimeout: Duration(time.Second)}
+	for _, h := range hops {
+		c.NextHops = append(c.NextHops, fmt.Sprintf("udp://127.0.0.1:%d", h))
+	}
+	return c
+}
+
+// An offline user's call is held, then reaches UM with History-Info and
+// Diversion intact; an available user's call goes through at once.
+func TestHoldThenForward(t *testing.T) {
+	needSipp(t)
+	relayPort, umPort := freePort(t, "udp"), freePort(t, "udp")
+	cfg := baseConfig(relayPort, umPort)
+	cfg.Hold = Duration(2 * time.Second)
+	cfg.Presence = PresenceConfig{Source: "file", File: presenceFile(t, "\"+4790000001\": offline\n")}
+	r, _ := startRelay(t, cfg)
+
+	um := startSipp(t, "-sf", scenario("uas_answer_check.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "2")
+	caller := startSipp(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t, "udp")), "-m", "1")
+	if d := caller.wait(t, "caller (held)"); d < 2*time.Second {
+		t.Fatalf("the call took %v: it was not held for 2 s", d)
+	}
+	// Now alice is available: no hold.
+	if err := os.WriteFile(cfg.Presence.File, []byte("\"+4790000001\": available\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	future := time.Now().Add(3 * time.Second)
+	_ = os.Chtimes(cfg.Presence.File, future, future)
+	time.Sleep(1100 * time.Millisecond) // the file is checked at most once a second
+	caller = startSipp(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t, "udp")), "-m", "1")
+	if d := caller.wait(t, "caller (available)"); d > 1500*time.Millisecond {
+		t.Fatalf("the call for an available user took %v", d)
+	}
+	um.wait(t, "UM")
+	if n := r.Metrics.Calls(OutcomeAnswered); n != 2 {
+		t.Fatalf("%d answered calls, want 2", n)
+	}
+}
+
+// listenUM is a UM that must not be reached: it counts what arrives.
+func listenUM(t *testing.T, port int) func() int {
+	pc, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	n := 0
+	go func() {
+		buf := make([]byte, 65535)
+		for {
+			if _, _, err := pc.ReadFrom(buf); err != nil {
+				return
+			}
+			mu.Lock()
+			n++
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() { pc.Close() })
+	return func() int { mu.Lock(); defer mu.Unlock(); return n }
+}
+
+// A CANCEL during the hold ends the call with 200 + 487 and nothing reaches UM;
+// a caller who gave up gets a missed-call notification, a call answered on the
+// mobile (Reason: SIP;cause=200) does not.
+func TestCancelDuringHold(t *testing.T) {
+	needSipp(t)
+	for _, tc := range []struct {
+		scenario string
+		notified int
+	}{{"uac_cancel.xml", 1}, {"uac_cancel_elsewhere.xml", 0}} {
+		t.Run(tc.scenario, func(t *testing.T) {
+			relayPort, umPort := freePort(t, "udp"), freePort(t, "udp")
+			cfg := baseConfig(relayPort, umPort)
+			cfg.Hold = Duration(10 * time.Second)
+			r, rec := startRelay(t, cfg) // default presence: always-hold
+			received := listenUM(t, umPort)
+			caller := startSipp(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario(tc.scenario), "-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t, "udp")), "-m", "1")
+			if d := caller.wait(t, "caller"); d > 5*time.Second {
+				t.Fatalf("cancel took %v", d)
+			}
+			time.Sleep(300 * time.Millisecond)
+			if n := received(); n != 0 {
+				t.Fatalf("UM received %d datagrams; nothing may be forwarded", n)
+			}
+			if rec.count() != tc.notified || r.Metrics.Calls(OutcomeCancelledHold) != 1 {
+				t.Fatalf("notified %d times (want %d), cancelled_in_hold %d", rec.count(), tc.notified, r.Metrics.Calls(OutcomeCancelledHold))
+			}
+		})
+	}
+}
+
+// A CANCEL after forwarding goes downstream (after UM's 180) with the caller's Reason.
+func TestCancelAfterForward(t *testing.T) {
+	needSipp(t)
+	relayPort, umPort := freePort(t, "udp"), freePort(t, "udp")
+	cfg := baseConfig(relayPort, umPort)
+	cfg.Presence.Source = "never-hold"
+	r, rec := startRelay(t, cfg)
+	um := startSipp(t, "-sf", scenario("uas_ring_cancel.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "1")
+	caller := startSipp(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_cancel_elsewhere.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t, "udp")), "-m", "1")
+	caller.wait(t, "caller")
+	um.wait(t, "UM (saw the CANCEL with the Reason)")
+	time.Sleep(200 * time.Millisecond)
+	if r.Metrics.Calls(OutcomeCancelledFwd) != 1 || rec.count() != 0 {
+		t.Fatalf("cancelled_fwd %d, notified %d", r.Metrics.Calls(OutcomeCancelledFwd), rec.count())
+	}
+}
+
+// A dead first UM: the call fails over to the second after the hop timeout.
+func TestFailover(t *testing.T) {
+	needSipp(t)
+	relayPort, deadPort, umPort := freePort(t, "udp"), freePort(t, "udp"), freePort(t, "udp")
+	cfg := baseConfig(relayPort, deadPort, umPort)
+	cfg.Presence.Source = "never-hold"
+	r, _ := startRelay(t, cfg)
+	um := startSipp(t, "-sf", scenario("uas_answer_check.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "1")
+	caller := startSipp(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t, "udp")), "-m", "1")
+	if d := caller.wait(t, "caller"); d < time.Second {
+		t.Fatalf("answered in %v: the dead hop was not tried first", d)
+	}
+	um.wait(t, "UM")
+	if r.Metrics.fo.Load() != 1 || r.Metrics.Calls(OutcomeAnswered) != 1 {
+		t.Fatalf("failovers %d answered %d", r.Metrics.fo.Load(), r.Metrics.Calls(OutcomeAnswered))
+	}
+}
+
+// Every UM down: 503 with Retry-After.
+func TestAllHopsDown(t *testing.T) {
+	needSipp(t)
+	relayPort := freePort(t, "udp")
+	cfg := baseConfig(relayPort, freePort(t, "udp"), freePort(t, "udp"))
+	cfg.Presence.Source = "never-hold"
+	r, _ := startRelay(t, cfg)
+	caller := startSipp(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_503.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t, "udp")), "-m", "1")
+	caller.wait(t, "caller expecting 503")
+	if r.Metrics.Calls(OutcomeUMDown) != 1 {
+		t.Fatal("not counted as um_down")
+	}
+}
+
+func TestOptionsAnswered(t *testing.T) {
+	needSipp(t)
+	relayPort := freePort(t, "udp")
+	startRelay(t, baseConfig(relayPort, freePort(t, "udp")))
+	startSipp(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_options.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t, "udp")), "-m", "1").wait(t, "OPTIONS")
+}
+
+// TCP end to end, and a bounded load: goroutines return to where they were.
+func TestTCPAndNoLeak(t *testing.T) {
+	needSipp(t)
+	relayPort, umPort := freePort(t, "tcp"), freePort(t, "tcp")
+	cfg := &Config{Listen: []string{fmt.Sprintf("tcp://127.0.0.1:%d", relayPort)}, NextHops: []string{fmt.Sprintf("tcp://127.0.0.1:%d", umPort)}}
+	cfg.Presence.Source = "never-hold"
+	r, _ := startRelay(t, cfg)
+	runtime.GC()
+	base := runtime.NumGoroutine()
+	um := startSipp(t, "-sf", scenario("uas_answer_check.xml"), "-t", "t1", "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "200")
+	caller := startSipp(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_call.xml"), "-t", "t1", "-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t, "tcp")),
+		"-m", "200", "-r", "50", "-l", "50")
+	caller.wait(t, "caller over TCP")
+	um.wait(t, "UM over TCP")
+	if n := r.Metrics.Calls(OutcomeAnswered); n != 200 {
+		t.Fatalf("%d of 200 calls answered", n)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		runtime.GC()
+		n := runtime.NumGoroutine()
+		if n <= base+5 {
+			t.Logf("goroutines: %d before, %d after 200 calls", base, n)
+			return
+		}
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<16)
+			t.Fatalf("goroutines: %d before, still %d after the calls ended\n%s", base, n, buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
