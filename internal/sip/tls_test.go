@@ -1,0 +1,155 @@
+package sip
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+)
+
+// testPKI writes a CA, a server certificate for 127.0.0.1 and a client certificate.
+func testPKI(t *testing.T) (dir string, ca *x509.CertPool, client tls.Certificate) {
+	dir = t.TempDir()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "relay test CA"}, NotBefore: time.Now().Add(-time.Hour),
+		NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	caDER, _ := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	caCert, _ := x509.ParseCertificate(caDER)
+	issue := func(name string, serial int64, usage x509.ExtKeyUsage) ([]byte, []byte) {
+		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: name}, NotBefore: time.Now().Add(-time.Hour),
+			NotAfter: time.Now().Add(time.Hour), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: []string{"localhost"},
+			ExtKeyUsage: []x509.ExtKeyUsage{usage}, KeyUsage: x509.KeyUsageDigitalSignature}
+		der, _ := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
+		kder, _ := x509.MarshalPKCS8PrivateKey(key)
+		return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder})
+	}
+	write := func(name string, b []byte) {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("ca.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}))
+	c, k := issue("relay", 2, x509.ExtKeyUsageServerAuth)
+	write("relay.pem", c)
+	write("relay-key.pem", k)
+	cc, ck := issue("lync-pool", 3, x509.ExtKeyUsageClientAuth)
+	client, err := tls.X509KeyPair(cc, ck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca = x509.NewCertPool()
+	ca.AddCert(caCert)
+	return dir, ca, client
+}
+
+// Over mutual TLS (as Lync talks to its peers), a caller with a certificate from
+// the configured client CA gets OPTIONS answered and an INVITE through to UM;
+// a caller without a certificate is refused in the handshake. (Debian's sipp
+// has no TLS, so the TLS caller is a sipgo client; UM behind the relay is sipp.)
+func TestMutualTLS(t *testing.T) {
+	needSipp(t)
+	dir, ca, clientCert := testPKI(t)
+	relayPort, umPort := freePort(t, "tcp"), freePort(t, "udp")
+	cfg := &Config{Listen: []string{fmt.Sprintf("tls://127.0.0.1:%d", relayPort)}, NextHops: []string{fmt.Sprintf("udp://127.0.0.1:%d", umPort)},
+		TLS: TLSConfig{Cert: filepath.Join(dir, "relay.pem"), Key: filepath.Join(dir, "relay-key.pem"), ClientCA: filepath.Join(dir, "ca.pem")}}
+	cfg.Presence.Source = "never-hold"
+	r, _ := startRelay(t, cfg)
+	um := startSipp(t, "-sf", scenario("uas_answer_check.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "1")
+
+	// Without a client certificate: the handshake fails.
+	conn, err := tls.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", relayPort), &tls.Config{RootCAs: ca})
+	if err == nil {
+		_ = conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+		_, err = conn.Read(make([]byte, 1)) // TLS 1.3 reports a missing client certificate on the first read
+		conn.Close()
+	}
+	if err == nil {
+		t.Fatal("a client without a certificate was accepted")
+	}
+
+	ua, err := sipgo.NewUA(sipgo.WithUserAgenTLSConfig(&tls.Config{RootCAs: ca, Certificates: []tls.Certificate{clientCert}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ua.Close()
+	client, err := sipgo.NewClient(ua, sipgo.WithClientHostname("127.0.0.1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	dest := sip.Uri{Scheme: "sip", Host: "127.0.0.1", Port: relayPort, UriParams: sip.HeaderParams{{K: "transport", V: "tls"}}}
+	opt := sip.NewRequest(sip.OPTIONS, dest)
+	opt.SetTransport("TLS")
+	res, err := client.Do(ctx, opt)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("OPTIONS over mutual TLS: %v %v", res, err)
+	}
+	inv := sip.NewRequest(sip.INVITE, sip.Uri{Scheme: "sip", User: "um", Host: "127.0.0.1", Port: relayPort})
+	inv.SetTransport("TLS")
+	inv.SetDestination(fmt.Sprintf("127.0.0.1:%d", relayPort))
+	inv.AppendHeader(sip.NewHeader("History-Info", "<sip:+4790000001@lab.umctl.test;user=phone>;index=1,<sip:um@x>;index=1.1"))
+	inv.AppendHeader(sip.NewHeader("Diversion", "<tel:+4790000001>;reason=no-answer;counter=1"))
+	inv.AppendHeader(sip.NewHeader("Contact", "<sip:caller@127.0.0.1;transport=tls>"))
+	tx, err := client.TransactionRequest(ctx, inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Terminate()
+	for {
+		select {
+		case res := <-tx.Responses():
+			if res.StatusCode < 200 {
+				continue
+			}
+			if res.StatusCode != 200 {
+				t.Fatalf("INVITE over TLS: %d", res.StatusCode)
+			}
+			ack := sip.NewRequest(sip.ACK, inv.Recipient)
+			for _, h := range []string{"Via", "From", "Call-ID"} {
+				ack.AppendHeader(sip.HeaderClone(inv.GetHeader(h)))
+			}
+			ack.AppendHeader(sip.HeaderClone(res.To()))
+			ack.AppendHeader(&sip.CSeqHeader{SeqNo: inv.CSeq().SeqNo, MethodName: sip.ACK})
+			ack.SetTransport("TLS")
+			ack.SetDestination(inv.Destination())
+			_ = client.WriteRequest(ack)
+			time.Sleep(100 * time.Millisecond) // as a caller does; the relay handles ACK and BYE concurrently
+			bye := sip.NewRequest(sip.BYE, inv.Recipient)
+			for _, h := range []string{"From", "Call-ID"} {
+				bye.AppendHeader(sip.HeaderClone(inv.GetHeader(h)))
+			}
+			bye.AppendHeader(sip.HeaderClone(res.To()))
+			bye.AppendHeader(&sip.CSeqHeader{SeqNo: inv.CSeq().SeqNo + 1, MethodName: sip.BYE})
+			bye.SetTransport("TLS")
+			bye.SetDestination(inv.Destination())
+			if res, err := client.Do(ctx, bye); err != nil || res.StatusCode != 200 {
+				t.Fatalf("BYE: %v %v", res, err)
+			}
+			um.wait(t, "UM behind the TLS listener")
+			if r.Metrics.Calls(OutcomeAnswered) != 1 {
+				t.Fatal("not counted as answered")
+			}
+			return
+		case <-tx.Done():
+			t.Fatalf("INVITE transaction ended: %v", tx.Err())
+		case <-ctx.Done():
+			t.Fatal("no final response over TLS")
+		}
+	}
+}
