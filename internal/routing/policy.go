@@ -37,6 +37,12 @@ type Decision struct {
 // unanswered lookup counts as Unknown, which the default policy holds.
 func (p Policy) Decide(ctx context.Context, src Source, t Target) Decision {
 	d := Decision{Target: t, State: Unknown}
+	if _, ok := src.(instant); ok { // answered from memory: no deadline machinery
+		if s, err := src.Lookup(ctx, t); err == nil {
+			d.State = s
+		}
+		return p.apply(d)
+	}
 	timeout := p.Timeout
 	if timeout <= 0 {
 		timeout = 250 * time.Millisecond
@@ -64,6 +70,17 @@ func (p Policy) Decide(ctx context.Context, src Source, t Target) Decision {
 		d.TimedOut = true
 	}
 	d.Lookup = time.Since(start)
+	return p.apply(d)
+}
+
+// instant marks sources that answer from memory at once (constant, file).
+type instant interface{ instant() }
+
+func (Constant) instant()    {}
+func (*FileSource) instant() {}
+
+func (p Policy) apply(d Decision) Decision {
+	t := d.Target
 	hold, when := p.Hold, p.HoldWhen
 	if u, ok := p.Users[t.Key]; ok {
 		if u.Hold != nil {

@@ -43,7 +43,8 @@ type Relay struct {
 	srv    *sipgo.Server
 	client *sipgo.Client
 
-	dialogs  sync.Map // Call-ID → hop address that answered (in-dialog routing)
+	udpLaddr sip.Addr // send UDP from the listening socket (else sipgo opens one per request)
+	dialogs  sync.Map // Call-ID → dialogEntry: the hop that answered (in-dialog routing)
 	draining chan struct{}
 	drainOne sync.Once
 	Metrics  *Metrics
@@ -100,12 +101,42 @@ func New(cfg *Config, log *slog.Logger, n Notifier) (*Relay, error) {
 	if r.client, err = sipgo.NewClient(r.ua, sipgo.WithClientHostname(host), sipgo.WithClientPort(p), sipgo.WithClientConnectionAddr(first.Addr)); err != nil {
 		return nil, err
 	}
+	for _, l := range cfg.Listen {
+		if ln, _ := ParseListen(l); ln.Transport == "udp" && r.udpLaddr.IP == nil {
+			r.udpLaddr = sip.Addr{IP: net.ParseIP(hostOf(ln.Addr)), Port: portOf(ln.Addr)}
+		}
+	}
 	r.srv.OnInvite(r.onInvite)
 	r.srv.OnOptions(r.onOptions)
 	for _, m := range []sip.RequestMethod{sip.ACK, sip.BYE, sip.INFO, sip.NOTIFY, sip.MESSAGE, sip.UPDATE, sip.REFER, sip.SUBSCRIBE, sip.PRACK, "SERVICE"} {
 		r.srv.OnRequest(m, r.onOther)
 	}
 	return r, nil
+}
+
+type dialogEntry struct {
+	hop string
+	at  time.Time
+}
+
+// sweepDialogs forgets dialogs whose BYE the relay never saw (the UAs sent it
+// directly), once they are older than the longest call Timer C allows.
+func (r *Relay) sweepDialogs(ctx context.Context) {
+	t := time.NewTicker(30 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			r.dialogs.Range(func(k, v any) bool {
+				if now.Sub(v.(dialogEntry).at) > 4*time.Hour {
+					r.dialogs.Delete(k)
+				}
+				return true
+			})
+		}
+	}
 }
 
 // Drain makes every held call go on to UM at once (SIGTERM).
@@ -121,6 +152,7 @@ func (r *Relay) Close() error {
 // Serve listens on the configured addresses until ctx ends. ready, if set, is
 // called once every listener is up.
 func (r *Relay) Serve(ctx context.Context, tlsConf TLSFiles, ready func()) error {
+	go r.sweepDialogs(ctx)
 	errc := make(chan error, len(r.cfg.Listen))
 	var wg sync.WaitGroup
 	for _, l := range r.cfg.Listen {
@@ -286,6 +318,15 @@ func (r *Relay) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	r.forward(req, tx, c, cancelled)
 }
 
+// route addresses a request to a hop; UDP goes out of the listening socket.
+func (r *Relay) route(req *sip.Request, addr, transport string) {
+	req.SetDestination(addr)
+	req.SetTransport(strings.ToUpper(transport))
+	if transport == "udp" && r.udpLaddr.IP != nil {
+		req.Laddr = r.udpLaddr
+	}
+}
+
 func hostOf(addr string) string { h, _, _ := net.SplitHostPort(addr); return h }
 func portOf(addr string) int {
 	_, p, _ := net.SplitHostPort(addr)
@@ -315,8 +356,7 @@ func (r *Relay) forward(req *sip.Request, tx sip.ServerTransaction, c *callLog, 
 		if t, ok := req.To().Params.Get("tag"); ok && t != ourTag {
 			fwd.To().Params.Add("tag", t)
 		}
-		fwd.SetDestination(hop.Addr)
-		fwd.SetTransport(strings.ToUpper(hop.Transport))
+		r.route(fwd, hop.Addr, hop.Transport)
 		ctx, cancelCtx := context.WithCancel(context.Background())
 		clTx, err := r.client.TransactionRequest(ctx, fwd, sipgo.ClientRequestAddVia, sipgo.ClientRequestDecreaseMaxForward)
 		if err != nil {
@@ -335,8 +375,7 @@ func (r *Relay) forward(req *sip.Request, tx sip.ServerTransaction, c *callLog, 
 			continue
 		}
 		if res != nil && res.IsSuccess() {
-			r.dialogs.Store(c.callID, hop.Addr)
-			time.AfterFunc(time.Duration(r.cfg.TimerC), func() { r.dialogs.Delete(c.callID) })
+			r.dialogs.Store(c.callID, dialogEntry{hop: hop.Addr, at: time.Now()})
 		}
 		return
 	}
@@ -492,6 +531,7 @@ func (r *Relay) ackAndBye(fwd *sip.Request, res *sip.Response) {
 		q.AppendHeader(sip.NewHeader("Max-Forwards", "70"))
 		q.SetDestination(fwd.Destination())
 		q.SetTransport(fwd.Transport())
+		q.Laddr = fwd.Laddr
 		return q
 	}
 	_ = r.client.WriteRequest(mk(sip.ACK, fwd.CSeq().SeqNo), sipgo.ClientRequestAddVia)
@@ -530,7 +570,7 @@ func (r *Relay) onOther(req *sip.Request, tx sip.ServerTransaction) {
 	dest := r.hops[0].Addr
 	transport := r.hops[0].Transport
 	if v, ok := r.dialogs.Load(req.CallID().Value()); ok {
-		dest = v.(string)
+		dest = v.(dialogEntry).hop
 		for _, h := range r.hops {
 			if h.Addr == dest {
 				transport = h.Transport
@@ -538,8 +578,7 @@ func (r *Relay) onOther(req *sip.Request, tx sip.ServerTransaction) {
 		}
 	}
 	fwd := req.Clone()
-	fwd.SetDestination(dest)
-	fwd.SetTransport(strings.ToUpper(transport))
+	r.route(fwd, dest, transport)
 	if req.IsAck() {
 		_ = r.client.WriteRequest(fwd, sipgo.ClientRequestAddVia, sipgo.ClientRequestDecreaseMaxForward)
 		return

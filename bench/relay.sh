@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Relay benchmark, all on 127.0.0.1 and bounded (sipp -m, -timeout):
+#  1. the same sipp UAC sweep (INVITE/200/ACK/BYE, SECS seconds per rate) against
+#     sipp directly (the limit), Kamailio t_relay (bench/kamailio.cfg) and
+#     `umctl relay` with hold 0; for each, the highest rate with < 0.1 % failed
+#     calls, and the ratio umctl / Kamailio;
+#  2. held-call capacity: `umctl relay` with a 20 s hold at HOLD_RATE cps: peak
+#     calls held at once, RSS, and RSS per held call.
+# Needs sip-tester and kamailio (apt-get install sip-tester kamailio).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RATES=${RATES:-"500 1000 2000 3000 4000"}
+SECS=${SECS:-10}
+HOLD_RATE=${HOLD_RATE:-1000}
+HOLD_SECS=${HOLD_SECS:-25}
+UMCTL=./bin/umctl
+[ -x "$UMCTL" ] || go build -o "$UMCTL" ./cmd/umctl
+for t in sipp kamailio; do command -v $t >/dev/null || { echo "bench/relay.sh: $t is missing (apt-get install sip-tester kamailio)" >&2; exit 2; }; done
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+sipp -sf bench/uas_answer.xml -i 127.0.0.1 -p 5080 -nostdin -buff_size 4194304 >/dev/null 2>&1 & pids+=($!)
+kamailio -f bench/kamailio.cfg -DD -E -m 1024 -M 16 >"$work/kam.log" 2>&1 & pids+=($!)
+cat >"$work/relay0.yaml" <<EOC
+listen: [udp://127.0.0.1:5070]
+next_hops: [udp://127.0.0.1:5080]
+presence: {source: never-hold}
+metrics: 127.0.0.1:9470
+EOC
+cat >"$work/relay20.yaml" <<EOC
+listen: [udp://127.0.0.1:5072]
+next_hops: [udp://127.0.0.1:5080]
+hold: 20s
+ringing: false
+presence: {source: always-hold}
+max_held: 200000
+metrics: 127.0.0.1:9471
+EOC
+"$UMCTL" relay run --config "$work/relay0.yaml" 2>/dev/null & pids+=($!)
+sleep 1
+
+# point NAME PORT RATE -> "successful failed"
+point() {
+	local name=$1 port=$2 rate=$3 csv="$work/$1-$3.csv"
+	sipp "127.0.0.1:$port" -sn uac -i 127.0.0.1 -p 5060 -m $((rate * SECS)) -r "$rate" -l $((rate * SECS)) \
+		-recv_timeout 5000 -timeout $((SECS + 40)) -nostdin -buff_size 4194304 -trace_stat -stf "$csv" >/dev/null 2>&1 || true
+	awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } { s = $h["SuccessfulCall(C)"]; f = $h["FailedCall(C)"] } END { print s + 0, f + 0 }' "$csv"
+}
+declare -A best
+echo "rate  direct(ok/failed)  kamailio(ok/failed)  umctl-relay(ok/failed)"
+for rate in $RATES; do
+	line="$rate"
+	for target in direct:5080 kamailio:5062 umctl:5070; do
+		name=${target%%:*} port=${target##*:}
+		read -r ok failed < <(point "$name" "$port" "$rate")
+		line="$line  $ok/$failed"
+		total=$((ok + failed))
+		if [ "$total" -gt 0 ] && [ $((failed * 1000)) -lt "$total" ] && [ "$ok" -ge $((rate * SECS * 99 / 100)) ]; then best[$name]=$rate; fi
+		sleep 2
+	done
+	echo "$line"
+done
+k=${best[kamailio]:-0} u=${best[umctl]:-0}
+echo "highest rate with < 0.1 % failed: direct ${best[direct]:-0} cps, kamailio $k cps, umctl relay $u cps"
+echo "ratio umctl/kamailio: $(awk -v u="$u" -v k="$k" 'BEGIN { if (k > 0) printf "%.2f", u / k; else print "n/a" }') (target >= 1.3)"
+
+# Held-call capacity.
+"$UMCTL" relay run --config "$work/relay20.yaml" 2>/dev/null & rpid=$!; pids+=($rpid)
+sleep 1
+rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$rpid/status"; }
+base=$(rss)
+sipp 127.0.0.1:5072 -sn uac -i 127.0.0.1 -p 5061 -m $((HOLD_RATE * HOLD_SECS)) -r "$HOLD_RATE" -l $((HOLD_RATE * HOLD_SECS)) \
+	-recv_timeout 30000 -timeout $((HOLD_SECS + 60)) -nostdin -buff_size 4194304 -trace_stat -stf "$work/hold.csv" >/dev/null 2>&1 & spid=$!
+peak=0 peakrss=0
+while kill -0 "$spid" 2>/dev/null; do
+	held=$(curl -s 127.0.0.1:9471/metrics | awk '/^relay_held_calls / { print $2 }')
+	if [ "${held:-0}" -gt "$peak" ]; then peak=$held peakrss=$(rss); fi
+	sleep 0.5
+done
+read -r ok failed < <(awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } { s = $h["SuccessfulCall(C)"]; f = $h["FailedCall(C)"] } END { print s + 0, f + 0 }' "$work/hold.csv")
+per=$(awk -v p="$peakrss" -v b="$base" -v n="$peak" 'BEGIN { if (n > 0) printf "%.1f", (p - b) / n; else print "n/a" }')
+echo "hold 20 s at $HOLD_RATE cps: peak $peak calls held at once, RSS $((base / 1024)) MiB idle -> $((peakrss / 1024)) MiB at the peak, $per KiB per held call; $ok answered, $failed failed"
+echo "extrapolated to 100000 held calls: $(awk -v p="$per" -v b="$base" 'BEGIN { if (p != "n/a") printf "%.0f MiB", (b + p * 100000) / 1024 }') (target: within 800 MiB)"
