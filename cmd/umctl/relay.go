@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/umctl/umctl/internal/cli"
+	"github.com/umctl/umctl/internal/routing"
 	"github.com/umctl/umctl/internal/sip"
 )
 
@@ -84,6 +85,23 @@ func (a *app) runRelay(parent context.Context, path string, cfg *sip.Config) err
 		return err
 	}
 	defer r.Close()
+	if cfg.Directory.Enabled {
+		// Read the directory with umctl's own connection settings; no prompts in a service.
+		a.io.NoInput = true
+		load := func(ctx context.Context) (map[string]string, error) {
+			d, err := a.connect(ctx)
+			if err != nil {
+				return nil, err
+			}
+			defer d.Close()
+			return d.LineIndex(ctx)
+		}
+		res, err := routing.NewRefreshingResolver(parent, load, time.Duration(cfg.Directory.Refresh), log)
+		if err != nil {
+			return fmt.Errorf("directory: the number lookup in Active Directory failed: %w", err)
+		}
+		r.UseDirectory(res)
+	}
 	if cfg.Metrics != "" {
 		ln, err := net.Listen("tcp", cfg.Metrics)
 		if err != nil {

@@ -134,3 +134,20 @@ func TestEUMConflict(t *testing.T) {
 		t.Fatalf("want ErrConflict, got %v", err)
 	}
 }
+
+// LineIndex agrees with ldapsearch: every line URI's number maps to the SIP address.
+func TestLineIndex(t *testing.T) {
+	d := labtest.Dial(t)
+	idx, err := d.LineIndex(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := labtest.LDAPSearch(t, lab.BaseDN, "sub", "(&(msRTCSIP-Line=tel:*)(msRTCSIP-PrimaryUserAddress=*))", "msRTCSIP-Line", "msRTCSIP-PrimaryUserAddress")
+	if len(idx) != len(raw) || len(raw) < lab.SeedUsers {
+		t.Fatalf("index %d entries, directory %d", len(idx), len(raw))
+	}
+	u := lab.User(1, lab.Domain)
+	if idx[u.Phone] != u.SIP {
+		t.Fatalf("%s -> %q, want %s", u.Phone, idx[u.Phone], u.SIP)
+	}
+}

@@ -128,3 +128,19 @@ func (d *Dir) PoolByFQDN(ctx context.Context, fqdn string) (Pool, error) {
 	}
 	return Pool{}, fmt.Errorf("%w: no pool with FQDN %q", ErrNotFound, fqdn)
 }
+
+// LineIndex maps every number in a user's or contact's msRTCSIP-Line
+// (tel:<number>[;ext=…]) to its msRTCSIP-PrimaryUserAddress, in one paged search.
+func (d *Dir) LineIndex(ctx context.Context) (map[string]string, error) {
+	es, err := d.Search(ctx, d.RootDSE.DefaultNC, ldap.ScopeWholeSubtree, "(&(msRTCSIP-Line=tel:*)(msRTCSIP-PrimaryUserAddress=*))",
+		[]string{"msRTCSIP-Line", "msRTCSIP-PrimaryUserAddress"})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(es))
+	for _, e := range es {
+		n, _, _ := strings.Cut(strings.TrimPrefix(e.GetAttributeValue("msRTCSIP-Line"), "tel:"), ";")
+		out[n] = e.GetAttributeValue("msRTCSIP-PrimaryUserAddress")
+	}
+	return out, nil
+}

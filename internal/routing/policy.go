@@ -82,12 +82,15 @@ func (*FileSource) instant() {}
 func (p Policy) apply(d Decision) Decision {
 	t := d.Target
 	hold, when := p.Hold, p.HoldWhen
-	if u, ok := p.Users[t.Key]; ok {
-		if u.Hold != nil {
-			hold = *u.Hold
-		}
-		if u.HoldWhen != nil {
-			when = u.HoldWhen
+	for _, k := range t.Keys() {
+		if u, ok := p.Users[k]; ok {
+			if u.Hold != nil {
+				hold = *u.Hold
+			}
+			if u.HoldWhen != nil {
+				when = u.HoldWhen
+			}
+			break
 		}
 	}
 	for _, s := range when {

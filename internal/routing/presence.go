@@ -126,8 +126,10 @@ func (f *FileSource) Lookup(_ context.Context, t Target) (State, error) {
 			}
 		}
 	}
-	if s, ok := f.states[t.Key]; ok {
-		return s, nil
+	for _, k := range t.Keys() {
+		if s, ok := f.states[k]; ok {
+			return s, nil
+		}
 	}
 	return Unknown, nil
 }
@@ -142,7 +144,7 @@ type HTTPSource struct {
 
 // Lookup queries the service.
 func (h HTTPSource) Lookup(ctx context.Context, t Target) (State, error) {
-	u := strings.ReplaceAll(h.Template, "{target}", url.QueryEscape(t.Key))
+	u := strings.ReplaceAll(h.Template, "{target}", url.QueryEscape(t.Keys()[0]))
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return Unknown, err

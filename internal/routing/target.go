@@ -16,9 +16,18 @@ var TargetHeaders = []string{"history-info", "diversion", "to", "request-uri"}
 
 // Target is the user a call is for.
 type Target struct {
-	URI    string `json:"uri"`    // as found in the header
-	Key    string `json:"key"`    // normalised: +4790000001 / 4001 or sip:alice@contoso.com
-	Source string `json:"source"` // the header it came from
+	URI    string `json:"uri"`            // as found in the header
+	Key    string `json:"key"`            // normalised: +4790000001 / 4001 or sip:alice@contoso.com
+	Source string `json:"source"`         // the header it came from
+	User   string `json:"user,omitempty"` // sip:user@host when Key is a number a Resolver knows
+}
+
+// Keys are what presence and per-user policy are looked up by: the user first, then the key.
+func (t Target) Keys() []string {
+	if t.User != "" && t.User != t.Key {
+		return []string{t.User, t.Key}
+	}
+	return []string{t.Key}
 }
 
 // Headers gives the values of a header (all occurrences, in order).

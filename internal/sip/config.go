@@ -35,6 +35,18 @@ type Config struct {
 	TimerC        Duration              `yaml:"timer_c" json:"timer_c"`
 	MaxHeld       int                   `yaml:"max_held" json:"max_held"`
 	RetryAfter    int                   `yaml:"retry_after" json:"retry_after"` // seconds, on the 503 when every hop failed
+	// Numbers maps a number to its user (sip:…), so that presence and per-user
+	// policy apply when the call names only a number.
+	Numbers map[string]string `yaml:"numbers" json:"numbers,omitempty"`
+	// Directory also maps numbers through msRTCSIP-Line in Active Directory,
+	// with umctl's connection settings (UMCTL_*, profile), refreshed periodically.
+	Directory DirectoryConfig `yaml:"directory" json:"directory"`
+}
+
+// DirectoryConfig turns on the AD number → user lookup.
+type DirectoryConfig struct {
+	Enabled bool     `yaml:"enabled" json:"enabled"`
+	Refresh Duration `yaml:"refresh" json:"refresh"`
 }
 
 // TLSConfig are the certificate files; ClientCA set means mutual TLS.
@@ -147,6 +159,12 @@ func (c *Config) Check() error {
 	}
 	if c.RetryAfter == 0 {
 		c.RetryAfter = 30
+	}
+	if c.Directory.Refresh == 0 {
+		c.Directory.Refresh = Duration(5 * time.Minute)
+	}
+	if _, bad := routing.NewStaticResolver(c.Numbers); len(bad) > 0 {
+		return fmt.Errorf("numbers: entry %q: expected a number mapped to a SIP URI, e.g. \"+4790000001\": sip:alice@contoso.com", bad[0])
 	}
 	for _, l := range c.Listen {
 		ln, err := ParseListen(l)

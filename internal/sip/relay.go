@@ -43,11 +43,12 @@ type Relay struct {
 	srv    *sipgo.Server
 	client *sipgo.Client
 
-	udpLaddr sip.Addr // send UDP from the listening socket (else sipgo opens one per request)
-	dialogs  sync.Map // Call-ID → dialogEntry: the hop that answered (in-dialog routing)
-	draining chan struct{}
-	drainOne sync.Once
-	Metrics  *Metrics
+	directory routing.Resolver // the AD number → user lookup, if enabled
+	udpLaddr  sip.Addr         // send UDP from the listening socket (else sipgo opens one per request)
+	dialogs   sync.Map         // Call-ID → dialogEntry: the hop that answered (in-dialog routing)
+	draining  chan struct{}
+	drainOne  sync.Once
+	Metrics   *Metrics
 }
 
 // rules are what a reload can change: the hold policy, presence and target headers.
@@ -56,6 +57,7 @@ type rules struct {
 	presence routing.Source
 	headers  []string
 	ringing  bool
+	numbers  routing.StaticResolver
 }
 
 func newRules(cfg *Config) (*rules, error) {
@@ -63,7 +65,8 @@ func newRules(cfg *Config) (*rules, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &rules{policy: policy, presence: src, headers: cfg.TargetHeaders, ringing: *cfg.Ringing}, nil
+	numbers, _ := routing.NewStaticResolver(cfg.Numbers)
+	return &rules{policy: policy, presence: src, headers: cfg.TargetHeaders, ringing: *cfg.Ringing, numbers: numbers}, nil
 }
 
 // Reload takes the policy, presence source and target headers of a new config;
@@ -138,6 +141,9 @@ func (r *Relay) sweepDialogs(ctx context.Context) {
 		}
 	}
 }
+
+// UseDirectory adds a number → user lookup (AD msRTCSIP-Line) after the static table.
+func (r *Relay) UseDirectory(res routing.Resolver) { r.directory = res }
 
 // Drain makes every held call go on to UM at once (SIGTERM).
 func (r *Relay) Drain() { r.drainOne.Do(func() { close(r.draining) }) }
@@ -226,14 +232,14 @@ func newTag() string {
 
 // callLog is the one structured line logged per call.
 type callLog struct {
-	callID, from, target, targetSource, presence, decision, outcome, cancelReason, hop string
-	hold, setup                                                                        time.Duration
-	failovers, status                                                                  int
+	callID, from, target, targetUser, targetSource, presence, decision, outcome, cancelReason, hop string
+	hold, setup                                                                                    time.Duration
+	failovers, status                                                                              int
 }
 
 func (r *Relay) logCall(c *callLog) {
 	r.Metrics.call(c.outcome)
-	r.log.Info("call", "call_id", c.callID, "from", c.from, "target", c.target, "target_source", c.targetSource,
+	r.log.Info("call", "call_id", c.callID, "from", c.from, "target", c.target, "target_user", c.targetUser, "target_source", c.targetSource,
 		"presence", c.presence, "decision", c.decision, "hold_ms", c.hold.Milliseconds(), "outcome", c.outcome,
 		"cancel_reason", c.cancelReason, "hop", c.hop, "failovers", c.failovers, "final_status", c.status, "setup_ms", c.setup.Milliseconds())
 }
@@ -277,9 +283,14 @@ func (r *Relay) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	target, err := routing.ExtractTarget(ru.headers, headerValues(req), req.Recipient.String())
 	d := routing.Decision{State: routing.Unknown, Hold: ru.policy.Hold, Reason: "no target: " + fmt.Sprint(err)}
 	if err == nil {
+		resolvers := routing.Resolvers{ru.numbers}
+		if r.directory != nil {
+			resolvers = append(resolvers, r.directory)
+		}
+		target = routing.WithUser(target, resolvers)
 		d = ru.policy.Decide(context.Background(), ru.presence, target)
 	}
-	c.target, c.targetSource, c.presence = target.Key, target.Source, string(d.State)
+	c.target, c.targetUser, c.targetSource, c.presence = target.Key, target.User, target.Source, string(d.State)
 	c.decision = "forward"
 	if d.Hold > 0 {
 		c.decision = "hold"

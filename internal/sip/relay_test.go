@@ -324,3 +324,22 @@ func TestTCPAndNoLeak(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// The call names only a number; the numbers table maps it to alice, whose
+// presence (by SIP URI) is offline, so the call is held.
+func TestNumberMapsToUser(t *testing.T) {
+	needSipp(t)
+	relayPort, umPort := freePort(t, "udp"), freePort(t, "udp")
+	cfg := baseConfig(relayPort, umPort)
+	cfg.Hold = Duration(2 * time.Second)
+	cfg.HoldWhen = []string{"offline"} // unknown is not held: only the mapping can make this call wait
+	cfg.Presence = PresenceConfig{Source: "file", File: presenceFile(t, "sip:alice@contoso.com: offline\n")}
+	cfg.Numbers = map[string]string{"+47 900 00 001": "sip:alice@contoso.com"}
+	startRelay(t, cfg)
+	um := startSipp(t, "-sf", scenario("uas_answer_check.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "1")
+	caller := startSipp(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t, "udp")), "-m", "1")
+	if d := caller.wait(t, "caller"); d < 2*time.Second {
+		t.Fatalf("the call took %v: the number was not mapped to alice", d)
+	}
+	um.wait(t, "UM")
+}

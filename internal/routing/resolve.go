@@ -1,0 +1,109 @@
+package routing
+
+import (
+	"context"
+	"log/slog"
+	"sync/atomic"
+	"time"
+)
+
+// Resolver maps a number to the user (sip:user@domain) whose line it is.
+type Resolver interface {
+	Resolve(number string) (string, bool)
+}
+
+// StaticResolver is a fixed table (config `numbers:`), keys and values normalised.
+type StaticResolver map[string]string
+
+// NewStaticResolver normalises a number → SIP URI table; bad entries are skipped and returned.
+func NewStaticResolver(table map[string]string) (StaticResolver, []string) {
+	out := StaticResolver{}
+	var bad []string
+	for n, u := range table {
+		k, v := NormalizeURI(n), NormalizeURI(u)
+		if k == "" || v == "" || NormalizeNumber(k) == "" {
+			bad = append(bad, n)
+			continue
+		}
+		out[k] = v
+	}
+	return out, bad
+}
+
+// Resolve looks the number up.
+func (s StaticResolver) Resolve(number string) (string, bool) { u, ok := s[number]; return u, ok }
+
+// RefreshingResolver reloads its table in the background (the AD lookup on
+// msRTCSIP-Line); lookups read the last table from memory.
+type RefreshingResolver struct {
+	table atomic.Pointer[map[string]string]
+}
+
+// NewRefreshingResolver loads once (an error is returned and the table stays
+// empty), then every interval until ctx ends; failed reloads keep the old table.
+func NewRefreshingResolver(ctx context.Context, load func(context.Context) (map[string]string, error), every time.Duration, log *slog.Logger) (*RefreshingResolver, error) {
+	r := &RefreshingResolver{}
+	empty := map[string]string{}
+	r.table.Store(&empty)
+	refresh := func() error {
+		lctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		m, err := load(lctx)
+		if err != nil {
+			return err
+		}
+		norm := make(map[string]string, len(m))
+		for n, u := range m {
+			if k, v := NormalizeNumber(n), NormalizeURI(u); k != "" && v != "" {
+				norm[k] = v
+			}
+		}
+		r.table.Store(&norm)
+		return nil
+	}
+	err := refresh()
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := refresh(); err != nil && log != nil {
+					log.Warn("number lookup refresh failed; keeping the previous table", "error", err)
+				}
+			}
+		}
+	}()
+	return r, err
+}
+
+// Resolve looks the number up in the current table.
+func (r *RefreshingResolver) Resolve(number string) (string, bool) {
+	u, ok := (*r.table.Load())[number]
+	return u, ok
+}
+
+// Resolvers try each resolver in turn.
+type Resolvers []Resolver
+
+// Resolve returns the first answer.
+func (rs Resolvers) Resolve(number string) (string, bool) {
+	for _, r := range rs {
+		if u, ok := r.Resolve(number); ok {
+			return u, ok
+		}
+	}
+	return "", false
+}
+
+// WithUser fills in Target.User when the target is a number a resolver knows.
+func WithUser(t Target, r Resolver) Target {
+	if r != nil && NormalizeNumber(t.Key) != "" {
+		if u, ok := r.Resolve(t.Key); ok {
+			t.User = u
+		}
+	}
+	return t
+}
