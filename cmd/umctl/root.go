@@ -155,6 +155,8 @@ variable, the selected profile of the config file, a default.
                                                   else ~/.config/umctl)
   UMCTL_LAB_DIR                   --dir           the lab directory of 'umctl lab' (default /tmp/umctl-lab)
   UMCTL_ACCESSIBLE, ACCESSIBLE                    plain line prompts instead of the full-screen form
+  UMCTL_APPLY_PIPELINE                            bulk writes: requests in flight per connection (default 4)
+  UMCTL_APPLY_CONNECTIONS                         bulk writes: connections to the DC (default 1; more made Samba slower)
 
 The password is never taken from the command line. Without a password file or
 UMCTL_BIND_PASSWORD, umctl asks for it on a terminal, and otherwise fails with exit code 4.
