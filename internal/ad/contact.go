@@ -96,7 +96,15 @@ func (d *Dir) newContactEnv(ctx context.Context) (*contactEnv, error) {
 	if err != nil {
 		return nil, err
 	}
-	env := &contactEnv{pools: pools, plans: plans, aaNums: map[string][]string{}, ous: map[string]bool{}, sipTaken: map[string]string{}, numTaken: map[string]string{}}
+	aaNums, err := d.autoAttendantNumbers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &contactEnv{pools: pools, plans: plans, aaNums: aaNums, ous: map[string]bool{}, sipTaken: map[string]string{}, numTaken: map[string]string{}}, nil
+}
+
+// autoAttendantNumbers maps a dial plan DN (lower case) to its auto attendants' numbers.
+func (d *Dir) autoAttendantNumbers(ctx context.Context) (map[string][]string, error) {
 	base, err := d.UMContainer(ctx, AutoAttendantContainer)
 	if err != nil {
 		return nil, err
@@ -105,11 +113,12 @@ func (d *Dir) newContactEnv(ctx context.Context) (*contactEnv, error) {
 	if err != nil && !isNotFound(err) {
 		return nil, err
 	}
+	out := map[string][]string{}
 	for _, aa := range aas {
 		k := strings.ToLower(aa.GetAttributeValue("msExchUMAutoAttendantDialPlanLink"))
-		env.aaNums[k] = append(env.aaNums[k], aa.GetAttributeValues("msExchUMAutoAttendantDialedNumbers")...)
+		out[k] = append(out[k], aa.GetAttributeValues("msExchUMAutoAttendantDialedNumbers")...)
 	}
-	return env, nil
+	return out, nil
 }
 
 func (e *contactEnv) pool(fqdn string) (Pool, error) {

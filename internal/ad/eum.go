@@ -98,7 +98,7 @@ func (d *Dir) LoadEUMDirectory(ctx context.Context) (*EUMDirectory, error) {
 	if err != nil {
 		return nil, err
 	}
-	env, err := d.newContactEnv(ctx)
+	aaNums, err := d.autoAttendantNumbers(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +106,7 @@ func (d *Dir) LoadEUMDirectory(ctx context.Context) (*EUMDirectory, error) {
 	if err != nil {
 		return nil, err
 	}
-	ed := &EUMDirectory{d: d, plans: plans, aaNums: env.aaNums, byName: map[string][]*EUMUser{}, owners: map[string][]*EUMUser{}}
+	ed := &EUMDirectory{d: d, plans: plans, aaNums: aaNums, byName: map[string][]*EUMUser{}, owners: map[string][]*EUMUser{}}
 	for _, e := range es {
 		u := eumUserFromEntry(e)
 		ed.users = append(ed.users, u)
