@@ -32,6 +32,7 @@ type Config struct {
 	Metrics       string                `yaml:"metrics" json:"metrics"`
 	Users         map[string]UserConfig `yaml:"users" json:"users,omitempty"`
 	HopTimeout    Duration              `yaml:"hop_timeout" json:"hop_timeout"` // no response from a hop → next hop
+	HopCheck      Duration              `yaml:"hop_check" json:"hop_check"`     // OPTIONS ping interval per hop
 	TimerC        Duration              `yaml:"timer_c" json:"timer_c"`
 	MaxHeld       int                   `yaml:"max_held" json:"max_held"`
 	RetryAfter    int                   `yaml:"retry_after" json:"retry_after"` // seconds, on the 503 when every hop failed
@@ -150,6 +151,9 @@ func (c *Config) Check() error {
 	}
 	if c.HopTimeout == 0 {
 		c.HopTimeout = Duration(time.Second)
+	}
+	if c.HopCheck == 0 {
+		c.HopCheck = Duration(30 * time.Second)
 	}
 	if c.TimerC == 0 {
 		c.TimerC = Duration(180 * time.Second)

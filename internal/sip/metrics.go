@@ -20,6 +20,12 @@ type Metrics struct {
 	calls   map[string]int64
 	cancels map[string]int64
 	ums     map[string]int64
+	hopUp   func() []hopState
+}
+
+type hopState struct {
+	addr string
+	up   bool
 }
 
 // NewMetrics makes empty counters.
@@ -73,6 +79,12 @@ func (m *Metrics) Write(w io.Writer) {
 	fmt.Fprintf(w, "# TYPE relay_late_answers_total counter\nrelay_late_answers_total %d\n", m.late.Load())
 	fmt.Fprintf(w, "# TYPE relay_2xx_retransmissions_total counter\nrelay_2xx_retransmissions_total %d\n", m.retrans.Load())
 	fmt.Fprintf(w, "# TYPE go_goroutines gauge\ngo_goroutines %d\n", runtime.NumGoroutine())
+	if m.hopUp != nil {
+		fmt.Fprintf(w, "# HELP relay_um_up 1 while a hop answers OPTIONS pings.\n# TYPE relay_um_up gauge\n")
+		for _, h := range m.hopUp() {
+			fmt.Fprintf(w, "relay_um_up{hop=%q} %d\n", h.addr, map[bool]int{true: 1, false: 0}[h.up])
+		}
+	}
 }
 
 // Handler serves /metrics and /healthz.

@@ -44,6 +44,7 @@ type Relay struct {
 	client *sipgo.Client
 
 	directory routing.Resolver // the AD number → user lookup, if enabled
+	down      sync.Map         // hop address → true while OPTIONS pings fail
 	udpLaddr  sip.Addr         // send UDP from the listening socket (else sipgo opens one per request)
 	dialogs   sync.Map         // Call-ID → dialogEntry: the hop that answered (in-dialog routing)
 	draining  chan struct{}
@@ -91,6 +92,14 @@ func New(cfg *Config, log *slog.Logger, n Notifier) (*Relay, error) {
 	for _, h := range cfg.NextHops {
 		hop, _ := ParseHop(h)
 		r.hops = append(r.hops, hop)
+	}
+	r.Metrics.hopUp = func() []hopState {
+		var out []hopState
+		for _, h := range r.hops {
+			_, d := r.down.Load(h.Addr)
+			out = append(out, hopState{h.Addr, !d})
+		}
+		return out
 	}
 	if r.ua, err = sipgo.NewUA(sipgo.WithUserAgent("umctl-relay")); err != nil {
 		return nil, err
@@ -159,6 +168,9 @@ func (r *Relay) Close() error {
 // called once every listener is up.
 func (r *Relay) Serve(ctx context.Context, tlsConf TLSFiles, ready func()) error {
 	go r.sweepDialogs(ctx)
+	for _, h := range r.hops {
+		go r.checkHop(ctx, h)
+	}
 	errc := make(chan error, len(r.cfg.Listen))
 	var wg sync.WaitGroup
 	for _, l := range r.cfg.Listen {
@@ -358,10 +370,56 @@ func cancelReason(cancel *sip.Request) string {
 	return "caller"
 }
 
+// checkHop pings a hop with OPTIONS every hop_check: two failures in a row mark
+// it down, one answer (any response) marks it up again.
+func (r *Relay) checkHop(ctx context.Context, hop Listener) {
+	t := time.NewTicker(time.Duration(r.cfg.HopCheck))
+	defer t.Stop()
+	fails := 0
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		req := sip.NewRequest(sip.OPTIONS, sip.Uri{Scheme: "sip", Host: hostOf(hop.Addr), Port: portOf(hop.Addr)})
+		r.route(req, hop.Addr, hop.Transport)
+		pctx, cancel := context.WithTimeout(ctx, time.Duration(r.cfg.HopTimeout)+time.Second)
+		_, err := r.client.Do(pctx, req)
+		cancel()
+		if err != nil {
+			if fails++; fails >= 2 {
+				if _, was := r.down.Swap(hop.Addr, true); !was {
+					r.log.Warn("hop down", "hop", hop.Addr, "error", err)
+				}
+			}
+			continue
+		}
+		fails = 0
+		if _, was := r.down.LoadAndDelete(hop.Addr); was {
+			r.log.Info("hop up", "hop", hop.Addr)
+		}
+	}
+}
+
+// order returns the hops to try: those up first, in configured order; hops that
+// are down only after them (so a wrong health verdict never loses a call).
+func (r *Relay) order() []Listener {
+	var up, down []Listener
+	for _, h := range r.hops {
+		if _, d := r.down.Load(h.Addr); d {
+			down = append(down, h)
+		} else {
+			up = append(up, h)
+		}
+	}
+	return append(up, down...)
+}
+
 // forward tries the hops in order and relays the responses upstream.
 func (r *Relay) forward(req *sip.Request, tx sip.ServerTransaction, c *callLog, cancelled chan *sip.Request) {
 	ourTag, _ := req.To().Params.Get("tag")
-	for i, hop := range r.hops {
+	for i, hop := range r.order() {
 		fwd := req.Clone()
 		fwd.To().Params.Remove("tag") // the tag was ours, for our own responses only
 		if t, ok := req.To().Params.Get("tag"); ok && t != ourTag {

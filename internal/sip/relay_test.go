@@ -343,3 +343,77 @@ func TestNumberMapsToUser(t *testing.T) {
 	}
 	um.wait(t, "UM")
 }
+
+// goUM is a minimal SIP peer that answers every request but ACK with 200 OK
+// (sipp's UAS scenarios cannot take OPTIONS pings between calls).
+func goUM(t *testing.T, port int) {
+	pc, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pc.Close() })
+	go func() {
+		buf := make([]byte, 65535)
+		for {
+			n, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			lines := strings.Split(string(buf[:n]), "\r\n")
+			if strings.HasPrefix(lines[0], "ACK ") {
+				continue
+			}
+			var b strings.Builder
+			b.WriteString("SIP/2.0 200 OK\r\n")
+			for _, l := range lines[1:] {
+				name := strings.ToLower(strings.SplitN(l, ":", 2)[0])
+				switch name {
+				case "via", "v", "from", "f", "call-id", "i", "cseq":
+					b.WriteString(l + "\r\n")
+				case "to", "t":
+					if !strings.Contains(l, "tag=") {
+						l += ";tag=goum"
+					}
+					b.WriteString(l + "\r\n")
+				}
+			}
+			fmt.Fprintf(&b, "Contact: <sip:127.0.0.1:%d>\r\nContent-Length: 0\r\n\r\n", port)
+			_, _ = pc.WriteTo([]byte(b.String()), from)
+		}
+	}()
+}
+
+// OPTIONS pings mark a dead hop down, so calls go to the live one without
+// waiting for the dead one's timeout; /metrics shows relay_um_up.
+func TestHopHealth(t *testing.T) {
+	needSipp(t)
+	relayPort, deadPort, umPort := freePort(t, "udp"), freePort(t, "udp"), freePort(t, "udp")
+	cfg := baseConfig(relayPort, deadPort, umPort)
+	cfg.HopTimeout, cfg.HopCheck = Duration(300*time.Millisecond), Duration(100*time.Millisecond)
+	cfg.Presence.Source = "never-hold"
+	goUM(t, umPort)
+	r, _ := startRelay(t, cfg)
+	dead := fmt.Sprintf("127.0.0.1:%d", deadPort)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, down := r.down.Load(dead); down {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the dead hop was never marked down")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if _, down := r.down.Load(fmt.Sprintf("127.0.0.1:%d", umPort)); down {
+		t.Fatal("the live hop was marked down")
+	}
+	var m strings.Builder
+	r.Metrics.Write(&m)
+	if !strings.Contains(m.String(), fmt.Sprintf("relay_um_up{hop=%q} 0", dead)) {
+		t.Fatalf("metrics:\n%s", m.String())
+	}
+	startSipp(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t, "udp")), "-m", "1").wait(t, "caller")
+	if r.Metrics.fo.Load() != 0 || r.Metrics.Calls(OutcomeAnswered) != 1 {
+		t.Fatalf("failovers %d (the dead hop was tried), answered %d", r.Metrics.fo.Load(), r.Metrics.Calls(OutcomeAnswered))
+	}
+}
