@@ -451,6 +451,10 @@ func (d *Dir) Contacts(ctx context.Context, f ContactFilter) ([]Contact, error) 
 	if err != nil {
 		return nil, err
 	}
+	return d.contacts(ctx, env, f)
+}
+
+func (d *Dir) contacts(ctx context.Context, env *contactEnv, f ContactFilter) ([]Contact, error) {
 	base, scope := d.RootDSE.DefaultNC, ldap.ScopeWholeSubtree
 	filter := "(&(objectClass=contact)(msRTCSIP-PrimaryUserAddress=*)(otherIpPhone=*)"
 	if f.OU != "" {
@@ -524,7 +528,15 @@ func (e *contactEnv) contactFromEntry(en *ldap.Entry) Contact {
 
 // Contact finds exactly one Exchange UM contact by identity.
 func (d *Dir) Contact(ctx context.Context, identity string) (Contact, error) {
-	cs, err := d.Contacts(ctx, ContactFilter{Identity: identity})
+	env, err := d.newContactEnv(ctx)
+	if err != nil {
+		return Contact{}, err
+	}
+	return d.contact(ctx, env, identity)
+}
+
+func (d *Dir) contact(ctx context.Context, env *contactEnv, identity string) (Contact, error) {
+	cs, err := d.contacts(ctx, env, ContactFilter{Identity: identity})
 	if err != nil && !isNotFound(err) {
 		return Contact{}, err
 	}
@@ -553,7 +565,7 @@ func (d *Dir) PlanContactSet(ctx context.Context, identity string, ch ContactCha
 	if err != nil {
 		return nil, err
 	}
-	c, err := d.Contact(ctx, identity)
+	c, err := d.contact(ctx, env, identity)
 	if err != nil {
 		return nil, err
 	}
@@ -652,9 +664,13 @@ func (d *Dir) PlanContactSet(ctx context.Context, identity string, ch ContactCha
 
 // PlanContactRemove plans the removal of contacts.
 func (d *Dir) PlanContactRemove(ctx context.Context, identities []string) (*Plan, error) {
+	env, err := d.newContactEnv(ctx)
+	if err != nil {
+		return nil, err
+	}
 	p := &Plan{}
 	for _, id := range identities {
-		c, err := d.Contact(ctx, id)
+		c, err := d.contact(ctx, env, id)
 		if err != nil {
 			return nil, err
 		}

@@ -170,10 +170,7 @@ func (d *Dir) PlanUCUtil(ctx context.Context, o UCUtilOptions) (*UCUtilResult, e
 	if src == nil {
 		src = d
 	}
-	if err := src.RequireSchema(ctx, SchemaLync); err != nil {
-		return nil, err
-	}
-	org, err := d.ExchangeOrg(ctx)
+	org, err := d.ExchangeOrg(ctx) // src.Pools below checks the Lync schema
 	if err != nil {
 		return nil, err
 	}
