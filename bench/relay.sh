@@ -4,15 +4,18 @@
 #     sipp directly (the limit), Kamailio t_relay (bench/kamailio.cfg) and
 #     `umctl relay` with hold 0; for each, the highest rate with < 0.1 % failed
 #     calls, and the ratio umctl / Kamailio;
-#  2. held-call capacity: `umctl relay` with a 20 s hold at HOLD_RATE cps: peak
-#     calls held at once, RSS, and RSS per held call.
+#  2. held-call capacity: `umctl relay` with a HOLD-second hold at HOLD_RATE cps:
+#     peak calls held at once, RSS, and RSS per held call.
+# PARTS="sweep hold" (default both); HOLD_RATE=5000 HOLD=20 holds 100,000 calls.
 # Needs sip-tester and kamailio (apt-get install sip-tester kamailio).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RATES=${RATES:-"500 1000 2000 3000 4000"}
 SECS=${SECS:-10}
 HOLD_RATE=${HOLD_RATE:-1000}
-HOLD_SECS=${HOLD_SECS:-25}
+HOLD=${HOLD:-20}
+HOLD_SECS=$((HOLD + 5))
+PARTS=${PARTS:-"sweep hold"}
 UMCTL=./bin/umctl
 [ -x "$UMCTL" ] || go build -o "$UMCTL" ./cmd/umctl
 for t in sipp kamailio; do command -v $t >/dev/null || { echo "bench/relay.sh: $t is missing (apt-get install sip-tester kamailio)" >&2; exit 2; }; done
@@ -32,12 +35,13 @@ EOC
 cat >"$work/relay20.yaml" <<EOC
 listen: [udp://127.0.0.1:5072]
 next_hops: [udp://127.0.0.1:5080]
-hold: 20s
+hold: ${HOLD}s
 ringing: false
 presence: {source: always-hold}
 max_held: 200000
 metrics: 127.0.0.1:9471
 EOC
+if [[ " $PARTS " == *" sweep "* ]]; then
 "$UMCTL" relay run --config "$work/relay0.yaml" 2>/dev/null & pids+=($!)
 sleep 1
 
@@ -65,6 +69,8 @@ done
 k=${best[kamailio]:-0} u=${best[umctl]:-0}
 echo "highest rate with < 0.1 % failed: direct ${best[direct]:-0} cps, kamailio $k cps, umctl relay $u cps"
 echo "ratio umctl/kamailio: $(awk -v u="$u" -v k="$k" 'BEGIN { if (k > 0) printf "%.2f", u / k; else print "n/a" }') (target >= 1.3)"
+fi
+[[ " $PARTS " == *" hold "* ]] || exit 0
 
 # Held-call capacity.
 "$UMCTL" relay run --config "$work/relay20.yaml" 2>/dev/null & rpid=$!; pids+=($rpid)
@@ -72,7 +78,7 @@ sleep 1
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$rpid/status"; }
 base=$(rss)
 sipp 127.0.0.1:5072 -sn uac -i 127.0.0.1 -p 5061 -m $((HOLD_RATE * HOLD_SECS)) -r "$HOLD_RATE" -l $((HOLD_RATE * HOLD_SECS)) \
-	-recv_timeout 30000 -timeout $((HOLD_SECS + 60)) -nostdin -buff_size 4194304 -trace_stat -stf "$work/hold.csv" >/dev/null 2>&1 & spid=$!
+	-recv_timeout $(((HOLD + 10) * 1000)) -timeout $((HOLD_SECS + 60)) -nostdin -buff_size 4194304 -trace_stat -stf "$work/hold.csv" >/dev/null 2>&1 & spid=$!
 peak=0 peakrss=0
 while kill -0 "$spid" 2>/dev/null; do
 	held=$(curl -s 127.0.0.1:9471/metrics | awk '/^relay_held_calls / { print $2 }')
@@ -81,5 +87,5 @@ while kill -0 "$spid" 2>/dev/null; do
 done
 read -r ok failed < <(awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } { s = $h["SuccessfulCall(C)"]; f = $h["FailedCall(C)"] } END { print s + 0, f + 0 }' "$work/hold.csv")
 per=$(awk -v p="$peakrss" -v b="$base" -v n="$peak" 'BEGIN { if (n > 0) printf "%.1f", (p - b) / n; else print "n/a" }')
-echo "hold 20 s at $HOLD_RATE cps: peak $peak calls held at once, RSS $((base / 1024)) MiB idle -> $((peakrss / 1024)) MiB at the peak, $per KiB per held call; $ok answered, $failed failed"
+echo "hold $HOLD s at $HOLD_RATE cps: peak $peak calls held at once, RSS $((base / 1024)) MiB idle -> $((peakrss / 1024)) MiB at the peak, $per KiB per held call; $ok answered, $failed failed"
 echo "extrapolated to 100000 held calls: $(awk -v p="$per" -v b="$base" 'BEGIN { if (p != "n/a") printf "%.0f MiB", (b + p * 100000) / 1024 }') (target: within 800 MiB)"

@@ -48,6 +48,8 @@ type Relay struct {
 	udpLaddr  sip.Addr         // send UDP from the listening socket (else sipgo opens one per request)
 	dialogs   sync.Map         // Call-ID → dialogEntry: the hop that answered (in-dialog routing)
 	draining  chan struct{}
+	heldMu    sync.Mutex
+	held      map[*heldCall]struct{} // for Drain
 	drainOne  sync.Once
 	Metrics   *Metrics
 }
@@ -87,7 +89,7 @@ func New(cfg *Config, log *slog.Logger, n Notifier) (*Relay, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Relay{cfg: cfg, log: log, notifier: n, draining: make(chan struct{}), Metrics: NewMetrics()}
+	r := &Relay{cfg: cfg, log: log, notifier: n, draining: make(chan struct{}), held: map[*heldCall]struct{}{}, Metrics: NewMetrics()}
 	r.rules.Store(ru)
 	for _, h := range cfg.NextHops {
 		hop, _ := ParseHop(h)
@@ -118,11 +120,7 @@ func New(cfg *Config, log *slog.Logger, n Notifier) (*Relay, error) {
 			r.udpLaddr = sip.Addr{IP: net.ParseIP(hostOf(ln.Addr)), Port: portOf(ln.Addr)}
 		}
 	}
-	r.srv.OnInvite(r.onInvite)
-	r.srv.OnOptions(r.onOptions)
-	for _, m := range []sip.RequestMethod{sip.ACK, sip.BYE, sip.INFO, sip.NOTIFY, sip.MESSAGE, sip.UPDATE, sip.REFER, sip.SUBSCRIBE, sip.PRACK, "SERVICE"} {
-		r.srv.OnRequest(m, r.onOther)
-	}
+	r.ua.TransactionLayer().OnRequest(r.dispatch)
 	return r, nil
 }
 
@@ -153,9 +151,6 @@ func (r *Relay) sweepDialogs(ctx context.Context) {
 
 // UseDirectory adds a number → user lookup (AD msRTCSIP-Line) after the static table.
 func (r *Relay) UseDirectory(res routing.Resolver) { r.directory = res }
-
-// Drain makes every held call go on to UM at once (SIGTERM).
-func (r *Relay) Drain() { r.drainOne.Do(func() { close(r.draining) }) }
 
 // Close releases the transports.
 func (r *Relay) Close() error {
@@ -266,31 +261,73 @@ func headerValues(req *sip.Request) routing.Headers {
 	}
 }
 
-func (r *Relay) onInvite(req *sip.Request, tx sip.ServerTransaction) {
-	start := time.Now()
-	c := &callLog{callID: req.CallID().Value(), from: req.From().Address.String()}
-	defer func() { c.setup = time.Since(start); r.logCall(c) }()
+// dispatch takes every new server transaction from sipgo's transaction layer
+// (in place of sipgo.Server, which ends a transaction when its handler returns).
+// That lets a held INVITE wait on a timer alone, with no goroutine parked.
+func (r *Relay) dispatch(req *sip.Request, tx *sip.ServerTx) {
+	switch req.Method {
+	case sip.INVITE:
+		r.onInvite(req, tx) // ends tx itself, possibly after the hold
+		return
+	case sip.OPTIONS:
+		r.onOptions(req, tx)
+	case sip.CANCEL: // a CANCEL that matched no INVITE transaction
+		_ = tx.Respond(sip.NewResponseFromRequest(req, 481, "Call/Transaction Does Not Exist", nil))
+	default:
+		r.onOther(req, tx)
+	}
+	tx.TerminateGracefully()
+}
+
+// Call states: a held call is taken exactly once, by the timer (or a drain)
+// or by the caller's CANCEL.
+const (
+	stateHolding int32 = iota
+	stateTaken
+)
+
+// heldCall is a call waiting out its hold: a timer and the transaction, no goroutine.
+type heldCall struct {
+	req       *sip.Request
+	tx        *sip.ServerTx
+	c         *callLog
+	target    routing.Target
+	start, t0 time.Time
+	timer     *time.Timer
+	state     atomic.Int32
+	cancelled chan *sip.Request
+}
+
+func (r *Relay) onInvite(req *sip.Request, tx *sip.ServerTx) {
+	h := &heldCall{req: req, tx: tx, start: time.Now(), cancelled: make(chan *sip.Request, 1),
+		c: &callLog{callID: req.CallID().Value(), from: req.From().Address.String()}}
 	// One To-tag for every response this relay makes itself (sipgo would mint a new one each time).
 	if _, ok := req.To().Params.Get("tag"); !ok {
 		req.To().Params.Add("tag", newTag())
 	}
-	respond := func(code int, reason string, hdrs ...sip.Header) {
-		res := sip.NewResponseFromRequest(req, code, reason, nil)
-		for _, h := range hdrs {
-			res.AppendHeader(h)
-		}
-		_ = tx.Respond(res)
-	}
-	respond(100, "Trying")
-
-	cancelled := make(chan *sip.Request, 1)
-	tx.OnCancel(func(cancel *sip.Request) { // under the transaction's lock: only signal
+	respond(req, tx, 100, "Trying")
+	registered := tx.OnCancel(func(cancel *sip.Request) { // under the transaction's lock: only signal
 		select {
-		case cancelled <- cancel:
+		case h.cancelled <- cancel:
 		default:
 		}
+		r.heldMu.Lock()
+		won := h.state.CompareAndSwap(stateHolding, stateTaken)
+		timer := h.timer
+		r.heldMu.Unlock()
+		if won && timer != nil { // held: stop the hold; before that, onInvite takes it
+			timer.Stop()
+			go r.cancelledInHold(h, cancel)
+		}
 	})
+	if !registered { // the CANCEL beat us to it; sipgo has answered 200 and 487
+		h.state.Store(stateTaken)
+		h.c.outcome, h.c.cancelReason = OutcomeCancelledHold, "unknown"
+		r.finish(h)
+		return
+	}
 
+	c := h.c
 	ru := r.rules.Load()
 	target, err := routing.ExtractTarget(ru.headers, headerValues(req), req.Recipient.String())
 	d := routing.Decision{State: routing.Unknown, Hold: ru.policy.Hold, Reason: "no target: " + fmt.Sprint(err)}
@@ -302,43 +339,126 @@ func (r *Relay) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		target = routing.WithUser(target, resolvers)
 		d = ru.policy.Decide(context.Background(), ru.presence, target)
 	}
+	h.target = target
 	c.target, c.targetUser, c.targetSource, c.presence = target.Key, target.User, target.Source, string(d.State)
 	c.decision = "forward"
-	if d.Hold > 0 {
+	switch {
+	case d.Hold <= 0:
+	case r.isDraining():
+		c.decision = "forward (stopping)"
+	case r.Metrics.held.Load() >= int64(r.cfg.MaxHeld):
+		c.decision = "forward (max_held reached)"
+	default:
 		c.decision = "hold"
 		if ru.ringing {
-			respond(180, "Ringing")
+			respond(req, tx, 180, "Ringing")
 		}
-		r.Metrics.held.Add(1)
-		t0 := time.Now()
-		timer := time.NewTimer(d.Hold)
-		select {
-		case <-timer.C:
-		case <-r.draining:
-			timer.Stop()
-		case cancel := <-cancelled:
-			timer.Stop()
-			r.Metrics.held.Add(-1)
-			c.hold = time.Since(t0)
-			c.outcome, c.cancelReason = OutcomeCancelledHold, cancelReason(cancel)
-			r.Metrics.cancel("hold", c.cancelReason)
-			if c.cancelReason != "completed_elsewhere" {
-				r.notifier.MissedCall(MissedCall{CallID: c.callID, From: c.from, Target: target.Key, TargetURI: target.URI, Held: c.hold, At: time.Now()})
-			}
-			return // sipgo has answered 200 to the CANCEL and 487 to the INVITE
+		r.heldMu.Lock()
+		armed := h.state.Load() == stateHolding
+		if armed {
+			r.held[h] = struct{}{}
+			r.Metrics.held.Add(1)
+			h.t0 = time.Now()
+			h.timer = time.AfterFunc(d.Hold, func() { r.release(h) })
 		}
-		r.Metrics.held.Add(-1)
-		c.hold = time.Since(t0)
-	}
-	if r.cfg.Mode == "redirect" {
-		hop := r.hops[0]
-		contact := &sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: req.Recipient.User, Host: hostOf(hop.Addr), Port: portOf(hop.Addr),
-			UriParams: sip.HeaderParams{{K: "transport", V: hop.Transport}}}}
-		respond(302, "Moved Temporarily", contact)
-		c.outcome, c.status = OutcomeRedirected, 302
+		r.heldMu.Unlock()
+		if !armed {
+			r.cancelledInHold(h, <-h.cancelled)
+		}
 		return
 	}
-	r.forward(req, tx, c, cancelled)
+	if !h.state.CompareAndSwap(stateHolding, stateTaken) { // cancelled while presence was looked up
+		r.cancelledInHold(h, <-h.cancelled)
+		return
+	}
+	r.proceed(h)
+}
+
+// release ends a hold (timer or drain) and sends the call on.
+func (r *Relay) release(h *heldCall) {
+	if !h.state.CompareAndSwap(stateHolding, stateTaken) {
+		return
+	}
+	r.unhold(h)
+	r.proceed(h)
+}
+
+func (r *Relay) unhold(h *heldCall) {
+	r.heldMu.Lock()
+	_, was := r.held[h]
+	delete(r.held, h)
+	r.heldMu.Unlock()
+	if was {
+		r.Metrics.held.Add(-1)
+		h.c.hold = time.Since(h.t0)
+	}
+}
+
+// cancelledInHold ends a call the caller (or the mobile) cancelled during the
+// hold: sipgo has answered 200 to the CANCEL and 487 to the INVITE.
+func (r *Relay) cancelledInHold(h *heldCall, cancel *sip.Request) {
+	r.unhold(h)
+	c := h.c
+	c.outcome, c.cancelReason = OutcomeCancelledHold, cancelReason(cancel)
+	r.Metrics.cancel("hold", c.cancelReason)
+	if c.cancelReason != "completed_elsewhere" {
+		r.notifier.MissedCall(MissedCall{CallID: c.callID, From: c.from, Target: h.target.Key, TargetURI: h.target.URI, Held: c.hold, At: time.Now()})
+	}
+	r.finish(h)
+}
+
+// proceed forwards (or redirects) a call whose hold is over.
+func (r *Relay) proceed(h *heldCall) {
+	defer r.finish(h)
+	if r.cfg.Mode == "redirect" {
+		hop := r.hops[0]
+		contact := &sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: h.req.Recipient.User, Host: hostOf(hop.Addr), Port: portOf(hop.Addr),
+			UriParams: sip.HeaderParams{{K: "transport", V: hop.Transport}}}}
+		respond(h.req, h.tx, 302, "Moved Temporarily", contact)
+		h.c.outcome, h.c.status = OutcomeRedirected, 302
+		return
+	}
+	r.forward(h.req, h.tx, h.c, h.cancelled)
+}
+
+// finish logs the call and releases its transaction.
+func (r *Relay) finish(h *heldCall) {
+	h.c.setup = time.Since(h.start)
+	r.logCall(h.c)
+	h.tx.TerminateGracefully()
+}
+
+// Drain sends every held call on to UM at once (SIGTERM); new calls are no longer held.
+func (r *Relay) Drain() {
+	r.drainOne.Do(func() { close(r.draining) })
+	r.heldMu.Lock()
+	var all []*heldCall
+	for h := range r.held {
+		all = append(all, h)
+	}
+	r.heldMu.Unlock()
+	for _, h := range all {
+		if h.timer.Stop() {
+			go r.release(h)
+		}
+	}
+}
+
+func (r *Relay) isDraining() bool {
+	select {
+	case <-r.draining:
+		return true
+	default:
+		return false
+	}
+}
+
+func respond(req *sip.Request, tx sip.ServerTransaction, code int, reason string, hdrs ...sip.Header) {
+	res := sip.NewResponseFromRequest(req, code, reason, nil)
+	for _, h := range hdrs {
+		res.AppendHeader(h)
+	}
+	_ = tx.Respond(res)
 }
 
 // route addresses a request to a hop; UDP goes out of the listening socket.

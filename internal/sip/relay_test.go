@@ -60,7 +60,7 @@ func (r *recorder) MissedCall(m MissedCall) {
 func (r *recorder) count() int { r.mu.Lock(); defer r.mu.Unlock(); return len(r.missed) }
 
 // startRelay runs a relay with cfg until the test ends.
-func startRelay(t *testing.T, cfg *Config) (*Relay, *recorder) {
+func startRelay(t testing.TB, cfg *Config) (*Relay, *recorder) {
 	t.Helper()
 	if err := cfg.Check(); err != nil {
 		t.Fatal(err)
@@ -415,5 +415,31 @@ func TestHopHealth(t *testing.T) {
 	startSipp(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t, "udp")), "-m", "1").wait(t, "caller")
 	if r.Metrics.fo.Load() != 0 || r.Metrics.Calls(OutcomeAnswered) != 1 {
 		t.Fatalf("failovers %d (the dead hop was tried), answered %d", r.Metrics.fo.Load(), r.Metrics.Calls(OutcomeAnswered))
+	}
+}
+
+// max_held caps the calls on hold (the call over the cap goes on at once), and
+// a drain (SIGTERM) sends the held calls to UM at once instead of dropping them.
+func TestMaxHeldAndDrain(t *testing.T) {
+	needSipp(t)
+	relayPort, umPort := freePort(t, "udp"), freePort(t, "udp")
+	cfg := baseConfig(relayPort, umPort)
+	cfg.Hold, cfg.MaxHeld = Duration(time.Hour), 1
+	r, _ := startRelay(t, cfg)
+	um := startSipp(t, "-sf", scenario("uas_answer_check.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "2")
+	caller := startSipp(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t, "udp")),
+		"-m", "2", "-l", "2", "-r", "10")
+	deadline := time.Now().Add(10 * time.Second)
+	for r.Held() != 1 || r.Metrics.Calls(OutcomeAnswered) != 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("held %d answered %d: want one call held and the other answered", r.Held(), r.Metrics.Calls(OutcomeAnswered))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	r.Drain()
+	caller.wait(t, "caller")
+	um.wait(t, "UM")
+	if r.Held() != 0 || r.Metrics.Calls(OutcomeAnswered) != 2 {
+		t.Fatalf("after the drain: held %d answered %d", r.Held(), r.Metrics.Calls(OutcomeAnswered))
 	}
 }
