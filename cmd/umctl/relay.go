@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -77,8 +78,8 @@ func (a *app) runRelay(parent context.Context, path string, cfg *sip.Config) err
 	if cfg.Notify.Webhook != "" {
 		notifiers = append(notifiers, sip.Webhook{URL: cfg.Notify.Webhook, Log: log})
 	}
-	if cfg.Notify.UMInfo {
-		log.Warn("notify.um_info: the Lync-style SIP INFO to Exchange UM is not implemented yet; missed calls go to the log and the webhook")
+	if cfg.Notify.UMInfo && !strings.Contains(strings.Join(cfg.NextHops, " "), "tls://") {
+		log.Warn("notify.um_info: Exchange UM accepts notification sessions over (mutual) TLS only; no next hop is tls://")
 	}
 	r, err := sip.New(cfg, log, notifiers)
 	if err != nil {

@@ -135,19 +135,21 @@ func TestEUMConflict(t *testing.T) {
 	}
 }
 
-// LineIndex agrees with ldapsearch: every line URI's number maps to the SIP address.
+// LineIndex agrees with ldapsearch: every line URI's number maps to the SIP
+// address, and every SIP address with an EUM proxy to that proxy.
 func TestLineIndex(t *testing.T) {
 	d := labtest.Dial(t)
 	idx, err := d.LineIndex(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw := labtest.LDAPSearch(t, lab.BaseDN, "sub", "(&(msRTCSIP-Line=tel:*)(msRTCSIP-PrimaryUserAddress=*))", "msRTCSIP-Line", "msRTCSIP-PrimaryUserAddress")
-	if len(idx) != len(raw) || len(raw) < lab.SeedUsers {
-		t.Fatalf("index %d entries, directory %d", len(idx), len(raw))
+	lines := labtest.LDAPSearch(t, lab.BaseDN, "sub", "(&(msRTCSIP-Line=tel:*)(msRTCSIP-PrimaryUserAddress=*))", "msRTCSIP-Line")
+	eums := labtest.LDAPSearch(t, lab.BaseDN, "sub", "(&(proxyAddresses=eum:*)(msRTCSIP-PrimaryUserAddress=*))", "proxyAddresses")
+	if len(idx) != len(lines)+len(eums) || len(lines) < lab.SeedUsers {
+		t.Fatalf("index %d entries, directory %d lines + %d with EUM proxies", len(idx), len(lines), len(eums))
 	}
 	u := lab.User(1, lab.Domain)
-	if idx[u.Phone] != u.SIP {
-		t.Fatalf("%s -> %q, want %s", u.Phone, idx[u.Phone], u.SIP)
+	if idx[u.Phone] != u.SIP || idx[u.SIP] != u.EUM[0] {
+		t.Fatalf("%s -> %q, want %s; %s -> %q, want %s", u.Phone, idx[u.Phone], u.SIP, u.SIP, idx[u.SIP], u.EUM[0])
 	}
 }

@@ -130,17 +130,35 @@ func (d *Dir) PoolByFQDN(ctx context.Context, fqdn string) (Pool, error) {
 }
 
 // LineIndex maps every number in a user's or contact's msRTCSIP-Line
-// (tel:<number>[;ext=…]) to its msRTCSIP-PrimaryUserAddress, in one paged search.
+// (tel:<number>[;ext=…]) to its msRTCSIP-PrimaryUserAddress, and every such SIP
+// address to the user's EUM proxy address (the primary "EUM:" one, else the
+// first), in one paged search. The relay uses the first to find the user a
+// call is for, the second for the EumProxyAddress of a missed-call notification.
 func (d *Dir) LineIndex(ctx context.Context) (map[string]string, error) {
-	es, err := d.Search(ctx, d.RootDSE.DefaultNC, ldap.ScopeWholeSubtree, "(&(msRTCSIP-Line=tel:*)(msRTCSIP-PrimaryUserAddress=*))",
-		[]string{"msRTCSIP-Line", "msRTCSIP-PrimaryUserAddress"})
+	es, err := d.Search(ctx, d.RootDSE.DefaultNC, ldap.ScopeWholeSubtree, "(&(msRTCSIP-PrimaryUserAddress=*)(|(msRTCSIP-Line=tel:*)(proxyAddresses=eum:*)))",
+		[]string{"msRTCSIP-Line", "msRTCSIP-PrimaryUserAddress", "proxyAddresses"})
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]string, len(es))
+	out := make(map[string]string, 2*len(es))
 	for _, e := range es {
-		n, _, _ := strings.Cut(strings.TrimPrefix(e.GetAttributeValue("msRTCSIP-Line"), "tel:"), ";")
-		out[n] = e.GetAttributeValue("msRTCSIP-PrimaryUserAddress")
+		sipAddr := e.GetAttributeValue("msRTCSIP-PrimaryUserAddress")
+		if line := e.GetAttributeValue("msRTCSIP-Line"); strings.HasPrefix(strings.ToLower(line), "tel:") {
+			n, _, _ := strings.Cut(line[4:], ";")
+			out[n] = sipAddr
+		}
+		eum := ""
+		for _, p := range e.GetAttributeValues("proxyAddresses") {
+			if strings.HasPrefix(p, "EUM:") || (eum == "" && strings.HasPrefix(strings.ToLower(p), "eum:")) {
+				eum = p
+			}
+			if strings.HasPrefix(p, "EUM:") {
+				break
+			}
+		}
+		if eum != "" {
+			out[sipAddr] = eum
+		}
 	}
 	return out, nil
 }

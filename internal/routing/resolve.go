@@ -3,6 +3,7 @@ package routing
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -34,7 +35,8 @@ func NewStaticResolver(table map[string]string) (StaticResolver, []string) {
 func (s StaticResolver) Resolve(number string) (string, bool) { u, ok := s[number]; return u, ok }
 
 // RefreshingResolver reloads its table in the background (the AD lookup on
-// msRTCSIP-Line); lookups read the last table from memory.
+// msRTCSIP-Line: numbers to SIP URIs, and SIP URIs to EUM proxy addresses);
+// lookups read the last table from memory.
 type RefreshingResolver struct {
 	table atomic.Pointer[map[string]string]
 }
@@ -54,7 +56,11 @@ func NewRefreshingResolver(ctx context.Context, load func(context.Context) (map[
 		}
 		norm := make(map[string]string, len(m))
 		for n, u := range m {
-			if k, v := NormalizeNumber(n), NormalizeURI(u); k != "" && v != "" {
+			k, v := NormalizeURI(n), NormalizeURI(u)
+			if strings.HasPrefix(strings.ToLower(u), "eum:") {
+				v = u // an EUM proxy address is kept as the directory has it
+			}
+			if k != "" && v != "" {
 				norm[k] = v
 			}
 		}

@@ -3,6 +3,7 @@ package routing
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -31,13 +32,12 @@ func TestResolvers(t *testing.T) {
 	}
 
 	// The refreshing resolver keeps its table when a reload fails.
-	calls := 0
+	var calls atomic.Int32 // loads run on the refresh goroutine
 	load := func(context.Context) (map[string]string, error) {
-		calls++
-		if calls > 1 {
+		if calls.Add(1) > 1 {
 			return nil, errors.New("directory down")
 		}
-		return map[string]string{"+4790000002": "sip:bob@contoso.com"}, nil
+		return map[string]string{"+47 900 00 002": "sip:bob@contoso.com", "sip:Bob@contoso.com": "EUM:bob@contoso.com;phone-context=DP.contoso.com"}, nil
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -46,10 +46,13 @@ func TestResolvers(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(100 * time.Millisecond)
-	if u, ok := r.Resolve("+4790000002"); !ok || u != "sip:bob@contoso.com" || calls < 2 {
-		t.Fatalf("%q %v after %d loads", u, ok, calls)
+	if u, ok := r.Resolve("+4790000002"); !ok || u != "sip:bob@contoso.com" || calls.Load() < 2 {
+		t.Fatalf("%q %v after %d loads", u, ok, calls.Load())
 	}
 	if u, ok := (Resolvers{s, r}).Resolve("+4790000002"); !ok || u != "sip:bob@contoso.com" {
 		t.Fatal(u)
+	}
+	if e, _ := r.Resolve("sip:bob@contoso.com"); e != "EUM:bob@contoso.com;phone-context=DP.contoso.com" {
+		t.Fatalf("EUM address %q", e)
 	}
 }

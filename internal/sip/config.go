@@ -50,11 +50,14 @@ type DirectoryConfig struct {
 	Refresh Duration `yaml:"refresh" json:"refresh"`
 }
 
-// TLSConfig are the certificate files; ClientCA set means mutual TLS.
+// TLSConfig are the certificate files; ClientCA set means mutual TLS toward
+// callers. Toward tls:// next hops the relay presents Cert and verifies the
+// hop against HopCA (default: the system roots).
 type TLSConfig struct {
 	Cert     string `yaml:"cert" json:"cert"`
 	Key      string `yaml:"key" json:"key"`
 	ClientCA string `yaml:"client_ca" json:"client_ca"`
+	HopCA    string `yaml:"hop_ca" json:"hop_ca"`
 }
 
 // PresenceConfig chooses the presence source.
@@ -177,6 +180,11 @@ func (c *Config) Check() error {
 		}
 		if ln.Transport == "tls" && (c.TLS.Cert == "" || c.TLS.Key == "") {
 			return fmt.Errorf("listen %q: a tls:// listener needs tls.cert and tls.key", l)
+		}
+	}
+	if c.TLS.HopCA != "" {
+		if _, err := loadPool(c.TLS.HopCA, "tls.hop_ca"); err != nil {
+			return err
 		}
 	}
 	if len(c.NextHops) == 0 {

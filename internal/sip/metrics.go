@@ -20,6 +20,7 @@ type Metrics struct {
 	calls   map[string]int64
 	cancels map[string]int64
 	ums     map[string]int64
+	notes   map[string]int64
 	hopUp   func() []hopState
 }
 
@@ -30,7 +31,7 @@ type hopState struct {
 
 // NewMetrics makes empty counters.
 func NewMetrics() *Metrics {
-	return &Metrics{calls: map[string]int64{}, cancels: map[string]int64{}, ums: map[string]int64{}}
+	return &Metrics{calls: map[string]int64{}, cancels: map[string]int64{}, ums: map[string]int64{}, notes: map[string]int64{}}
 }
 
 func (m *Metrics) inc(mp map[string]int64, k string) {
@@ -48,6 +49,14 @@ func (m *Metrics) cancel(phase, reason string) {
 }
 func (m *Metrics) um(hop, class string) { m.inc(m.ums, `hop="`+hop+`",class="`+class+`"`) }
 func (m *Metrics) failover()            { m.fo.Add(1) }
+func (m *Metrics) note(result string)   { m.inc(m.notes, `result="`+result+`"`) }
+
+// Notes returns the count of UM notifications with a result (tests).
+func (m *Metrics) Notes(result string) int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.notes[`result="`+result+`"`]
+}
 
 // Calls returns the count of calls with an outcome (tests).
 func (m *Metrics) Calls(outcome string) int64 {
@@ -74,6 +83,7 @@ func (m *Metrics) Write(w io.Writer) {
 	family("relay_calls_total", "Calls by outcome.", m.calls)
 	family("relay_cancels_total", "CANCELs by phase and reason.", m.cancels)
 	family("relay_um_requests_total", "Responses and failures per Exchange UM hop.", m.ums)
+	family("relay_um_notifications_total", "Missed-call INFOs to Exchange UM (notify.um_info) by result.", m.notes)
 	fmt.Fprintf(w, "# HELP relay_held_calls Calls on hold now.\n# TYPE relay_held_calls gauge\nrelay_held_calls %d\n", m.held.Load())
 	fmt.Fprintf(w, "# TYPE relay_um_failovers_total counter\nrelay_um_failovers_total %d\n", m.fo.Load())
 	fmt.Fprintf(w, "# TYPE relay_late_answers_total counter\nrelay_late_answers_total %d\n", m.late.Load())

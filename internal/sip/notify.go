@@ -16,14 +16,15 @@ type MissedCall struct {
 	From      string        `json:"from"`
 	Target    string        `json:"target"`
 	TargetURI string        `json:"targetUri"`
+	User      string        `json:"user,omitempty"` // the SIP URI the number maps to (numbers:, directory:)
+	Subject   string        `json:"subject,omitempty"`
+	Priority  string        `json:"priority,omitempty"`
 	Held      time.Duration `json:"heldNanoseconds"`
 	At        time.Time     `json:"at"`
 }
 
-// Notifier delivers missed-call notifications. The SIP INFO with
-// application/ms-rtc-usernotification+xml that Lync sends to Exchange UM needs a
-// notification session (an INVITE over MTLS from Lync's trusted identity), and
-// is a further Notifier to add; the webhook and the log are delivered here.
+// Notifier delivers missed-call notifications: the log, the webhook, and
+// (notify.um_info, uminfo.go) the SIP INFO Lync sends to Exchange UM.
 type Notifier interface {
 	MissedCall(MissedCall)
 }

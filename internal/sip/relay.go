@@ -38,6 +38,7 @@ type Relay struct {
 	hops     []Listener
 	log      *slog.Logger
 	notifier Notifier
+	um       *umInfo // notify.um_info: the Lync-style INFO to Exchange UM
 
 	ua     *sipgo.UserAgent
 	srv    *sipgo.Server
@@ -91,6 +92,10 @@ func New(cfg *Config, log *slog.Logger, n Notifier) (*Relay, error) {
 	}
 	r := &Relay{cfg: cfg, log: log, notifier: n, draining: make(chan struct{}), held: map[*heldCall]struct{}{}, Metrics: NewMetrics()}
 	r.rules.Store(ru)
+	if cfg.Notify.UMInfo {
+		r.um = newUMInfo(r)
+		r.notifier = Notifiers{n, r.um}
+	}
 	for _, h := range cfg.NextHops {
 		hop, _ := ParseHop(h)
 		r.hops = append(r.hops, hop)
@@ -103,7 +108,11 @@ func New(cfg *Config, log *slog.Logger, n Notifier) (*Relay, error) {
 		}
 		return out
 	}
-	if r.ua, err = sipgo.NewUA(sipgo.WithUserAgent("umctl-relay")); err != nil {
+	clientTLS, err := cfg.TLS.ClientConfig()
+	if err != nil {
+		return nil, err
+	}
+	if r.ua, err = sipgo.NewUA(sipgo.WithUserAgent("umctl-relay"), sipgo.WithUserAgenTLSConfig(clientTLS)); err != nil {
 		return nil, err
 	}
 	if r.srv, err = sipgo.NewServer(r.ua); err != nil {
@@ -163,6 +172,9 @@ func (r *Relay) Close() error {
 // called once every listener is up.
 func (r *Relay) Serve(ctx context.Context, tlsConf TLSFiles, ready func()) error {
 	go r.sweepDialogs(ctx)
+	if r.um != nil {
+		go r.um.run(ctx)
+	}
 	for _, h := range r.hops {
 		go r.checkHop(ctx, h)
 	}
@@ -402,7 +414,8 @@ func (r *Relay) cancelledInHold(h *heldCall, cancel *sip.Request) {
 	c.outcome, c.cancelReason = OutcomeCancelledHold, cancelReason(cancel)
 	r.Metrics.cancel("hold", c.cancelReason)
 	if c.cancelReason != "completed_elsewhere" {
-		r.notifier.MissedCall(MissedCall{CallID: c.callID, From: c.from, Target: h.target.Key, TargetURI: h.target.URI, Held: c.hold, At: time.Now()})
+		r.notifier.MissedCall(MissedCall{CallID: c.callID, From: c.from, Target: h.target.Key, TargetURI: h.target.URI, User: h.target.User,
+			Subject: firstValue(h.req, "Subject"), Priority: firstValue(h.req, "Priority"), Held: c.hold, At: time.Now()})
 	}
 	r.finish(h)
 }
@@ -743,6 +756,25 @@ func (r *Relay) onOptions(req *sip.Request, tx sip.ServerTransaction) {
 	r.onOther(req, tx)
 }
 
+// self is the relay's own address for Contact and From: the first listener
+// with the transport given, else the first listener.
+func (r *Relay) self(transport string) Listener {
+	first, _ := ParseListen(r.cfg.Listen[0])
+	for _, l := range r.cfg.Listen {
+		if ln, _ := ParseListen(l); ln.Transport == transport {
+			return ln
+		}
+	}
+	return first
+}
+
+func firstValue(req *sip.Request, name string) string {
+	if h := req.GetHeader(name); h != nil {
+		return h.Value()
+	}
+	return ""
+}
+
 func (r *Relay) isSelf(host string) bool {
 	for _, l := range r.cfg.Listen {
 		ln, _ := ParseListen(l)
@@ -756,6 +788,9 @@ func (r *Relay) isSelf(host string) bool {
 // onOther passes ACK, BYE and every other request to the hop that answered the
 // call (or the first hop), and relays the response back.
 func (r *Relay) onOther(req *sip.Request, tx sip.ServerTransaction) {
+	if r.um != nil && r.um.owns(req, tx) {
+		return
+	}
 	dest := r.hops[0].Addr
 	transport := r.hops[0].Transport
 	if v, ok := r.dialogs.Load(req.CallID().Value()); ok {

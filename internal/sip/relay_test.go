@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/umctl/umctl/internal/routing"
 )
 
 // These tests put the relay between two real SIP peers: sipp as the caller and
@@ -441,5 +443,31 @@ func TestMaxHeldAndDrain(t *testing.T) {
 	um.wait(t, "UM")
 	if r.Held() != 0 || r.Metrics.Calls(OutcomeAnswered) != 2 {
 		t.Fatalf("after the drain: held %d answered %d", r.Held(), r.Metrics.Calls(OutcomeAnswered))
+	}
+}
+
+// notify.um_info: callers who gave up during the hold reach Exchange UM (sipp)
+// as INFOs with application/ms-rtc-usernotification+xml in one notification
+// session (one INVITE from Lync's notification identity, then an INFO per
+// missed call, with the EUM address from the directory table); a call answered
+// on the mobile sends nothing.
+func TestUMInfoNotification(t *testing.T) {
+	needSipp(t)
+	relayPort, umPort := freePort(t, "udp"), freePort(t, "udp")
+	cfg := baseConfig(relayPort, umPort)
+	cfg.Hold = Duration(10 * time.Second)
+	cfg.Notify.UMInfo = true
+	r, rec := startRelay(t, cfg)
+	r.UseDirectory(routing.StaticResolver{"+4790000001": "sip:alice@contoso.com", "sip:alice@contoso.com": "EUM:alice@contoso.com;phone-context=DP.contoso.com"})
+	um := startSipp(t, "-sf", scenario("uas_uminfo.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "1")
+	call := func(sc string) {
+		startSipp(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario(sc), "-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t, "udp")), "-m", "1").wait(t, sc)
+	}
+	call("uac_cancel_elsewhere.xml") // answered on the mobile: no INFO
+	call("uac_cancel.xml")
+	call("uac_cancel.xml")
+	um.wait(t, "UM (notification session and two INFOs)")
+	if n := r.Metrics.Notes("sent"); n != 2 || rec.count() != 2 {
+		t.Fatalf("%d INFOs sent, %d missed calls recorded; want 2 and 2", n, rec.count())
 	}
 }

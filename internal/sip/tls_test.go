@@ -14,6 +14,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,11 +30,11 @@ func testPKI(t *testing.T) (dir string, ca *x509.CertPool, client tls.Certificat
 		NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
 	caDER, _ := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
 	caCert, _ := x509.ParseCertificate(caDER)
-	issue := func(name string, serial int64, usage x509.ExtKeyUsage) ([]byte, []byte) {
+	issue := func(name string, serial int64, usage ...x509.ExtKeyUsage) ([]byte, []byte) {
 		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		tmpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: name}, NotBefore: time.Now().Add(-time.Hour),
 			NotAfter: time.Now().Add(time.Hour), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: []string{"localhost"},
-			ExtKeyUsage: []x509.ExtKeyUsage{usage}, KeyUsage: x509.KeyUsageDigitalSignature}
+			ExtKeyUsage: usage, KeyUsage: x509.KeyUsageDigitalSignature}
 		der, _ := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
 		kder, _ := x509.MarshalPKCS8PrivateKey(key)
 		return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder})
@@ -44,7 +45,7 @@ func testPKI(t *testing.T) (dir string, ca *x509.CertPool, client tls.Certificat
 		}
 	}
 	write("ca.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}))
-	c, k := issue("relay", 2, x509.ExtKeyUsageServerAuth)
+	c, k := issue("relay", 2, x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth) // as Lync and Exchange certificates are
 	write("relay.pem", c)
 	write("relay-key.pem", k)
 	cc, ck := issue("lync-pool", 3, x509.ExtKeyUsageClientAuth)
@@ -150,6 +151,73 @@ func TestMutualTLS(t *testing.T) {
 			t.Fatalf("INVITE transaction ended: %v", tx.Err())
 		case <-ctx.Done():
 			t.Fatal("no final response over TLS")
+		}
+	}
+}
+
+// The missed-call INFO goes to Exchange UM over mutual TLS: the relay presents
+// tls.cert and verifies UM against tls.hop_ca; without hop_ca (system roots)
+// UM's private-CA certificate is refused and nothing is sent. UM here is a
+// sipgo server that requires a client certificate (Debian's sipp has no TLS).
+func TestUMInfoOverMutualTLS(t *testing.T) {
+	needSipp(t)
+	dir, ca, _ := testPKI(t)
+	umPort := freePort(t, "tcp")
+	serverCert, err := tls.LoadX509KeyPair(filepath.Join(dir, "relay.pem"), filepath.Join(dir, "relay-key.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ua, _ := sipgo.NewUA()
+	defer ua.Close()
+	srv, _ := sipgo.NewServer(ua)
+	infos := make(chan string, 4)
+	srv.OnInvite(func(req *sip.Request, tx sip.ServerTransaction) {
+		res := sip.NewResponseFromRequest(req, 200, "OK", nil)
+		res.AppendHeader(&sip.ContactHeader{Address: sip.Uri{Scheme: "sip", Host: "127.0.0.1", Port: umPort, UriParams: sip.HeaderParams{{K: "transport", V: "tls"}}}})
+		_ = tx.Respond(res)
+	})
+	srv.OnAck(func(*sip.Request, sip.ServerTransaction) {})
+	srv.OnInfo(func(req *sip.Request, tx sip.ServerTransaction) {
+		infos <- req.ContentType().Value() + "\n" + string(req.Body())
+		_ = tx.Respond(sip.NewResponseFromRequest(req, 200, "OK", nil))
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		_ = srv.ListenAndServeTLS(ctx, "tls", fmt.Sprintf("127.0.0.1:%d", umPort),
+			&tls.Config{Certificates: []tls.Certificate{serverCert}, ClientCAs: ca, ClientAuth: tls.RequireAndVerifyClientCert})
+	}()
+	waitListening(ctx, Listener{Transport: "tls", Addr: fmt.Sprintf("127.0.0.1:%d", umPort)})
+
+	for _, trusted := range []bool{true, false} {
+		relayPort := freePort(t, "udp")
+		cfg := &Config{Listen: []string{fmt.Sprintf("udp://127.0.0.1:%d", relayPort)}, NextHops: []string{fmt.Sprintf("tls://127.0.0.1:%d", umPort)},
+			TLS: TLSConfig{Cert: filepath.Join(dir, "relay.pem"), Key: filepath.Join(dir, "relay-key.pem")}, Hold: Duration(10 * time.Second), HopTimeout: Duration(time.Second)}
+		if trusted {
+			cfg.TLS.HopCA = filepath.Join(dir, "ca.pem")
+		}
+		cfg.Notify.UMInfo = true
+		cfg.Numbers = map[string]string{"+4790000001": "sip:alice@contoso.com"}
+		r, _ := startRelay(t, cfg)
+		startSipp(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_cancel.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t, "udp")), "-m", "1").wait(t, "caller")
+		deadline := time.Now().Add(10 * time.Second)
+		for r.Metrics.Notes("sent")+r.Metrics.Notes("failed") == 0 && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if !trusted {
+			if r.Metrics.Notes("failed") != 1 || len(infos) != 0 {
+				t.Fatalf("UM's certificate without hop_ca: sent %d, failed %d", r.Metrics.Notes("sent"), r.Metrics.Notes("failed"))
+			}
+			continue
+		}
+		select {
+		case got := <-infos:
+			if !strings.HasPrefix(got, "application/ms-rtc-usernotification+xml\n") || !strings.Contains(got, "<User>sip:alice@contoso.com</User>") ||
+				!strings.Contains(got, `<Event type="missed">`) {
+				t.Fatalf("INFO:\n%s", got)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no INFO reached UM over mutual TLS (sent %d, failed %d)", r.Metrics.Notes("sent"), r.Metrics.Notes("failed"))
 		}
 	}
 }

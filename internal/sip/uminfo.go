@@ -1,0 +1,267 @@
+package sip
+
+import (
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// The identity Lync/OCS uses for its notification sessions to Exchange UM, and
+// the body type of the events it sends in them. Sources: the OCS team blog
+// "Missed Called Notifications" (OCS sends UM a SIP INFO when the caller hangs
+// up first) and how Exchange 2013/2016 UM accepts such a session and reads the
+// <UserNotification> document (From, SDP, content type, elements).
+const (
+	umNotificationUser   = "A410AA79-D874-4e56-9B46-709BDD0EB850"
+	userNotificationType = "application/ms-rtc-usernotification+xml"
+)
+
+// umInfo sends Exchange UM the missed-call notification Lync sends when a
+// caller hangs up before UM answered: an INFO with
+// application/ms-rtc-usernotification+xml inside a notification session, an
+// INVITE from sip:A410AA79-D874-4e56-9B46-709BDD0EB850 whose SDP is
+// "m=application 9 SIP *". One session is kept open to the first hop that
+// accepts it and opened again when UM ends it (BYE, after 12 idle minutes) or
+// an INFO fails. Notifications are queued and sent one at a time, so the
+// relay's call handling never waits for UM.
+type umInfo struct {
+	r     *Relay
+	queue chan MissedCall
+	sess  atomic.Pointer[umSession]
+}
+
+// umSession is the notification dialog, as its UAC.
+type umSession struct {
+	hop    Listener
+	from   *sip.FromHeader
+	to     *sip.ToHeader
+	callID sip.CallIDHeader
+	target sip.Uri // UM's Contact
+	cseq   atomic.Uint32
+}
+
+func newUMInfo(r *Relay) *umInfo { return &umInfo{r: r, queue: make(chan MissedCall, 1024)} }
+
+// MissedCall queues the notification (dropped with a warning if 1,024 are waiting).
+func (u *umInfo) MissedCall(m MissedCall) {
+	select {
+	case u.queue <- m:
+	default:
+		u.r.log.Warn("um_info: queue full, notification dropped", "call_id", m.CallID)
+		u.r.Metrics.note("dropped")
+	}
+}
+
+// run sends queued notifications until ctx ends, then closes the session.
+func (u *umInfo) run(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			if s := u.sess.Swap(nil); s != nil {
+				bctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+				_, _ = u.r.client.Do(bctx, s.request(sip.BYE, u.r))
+				cancel()
+			}
+			return
+		case m := <-u.queue:
+			u.send(ctx, m)
+		}
+	}
+}
+
+func (u *umInfo) send(ctx context.Context, m MissedCall) {
+	body, err := notificationBody(m, u.eum(m.User))
+	if err != nil {
+		u.r.log.Warn("um_info", "call_id", m.CallID, "error", err)
+		return
+	}
+	for attempt := 0; attempt < 2; attempt++ { // a stale session gets one fresh retry
+		s := u.sess.Load()
+		if s == nil {
+			if s, err = u.open(ctx); err != nil {
+				break
+			}
+			u.sess.Store(s)
+		}
+		req := s.request(sip.INFO, u.r)
+		req.AppendHeader(sip.NewHeader("Content-Type", userNotificationType))
+		req.SetBody(body)
+		rctx, cancel := context.WithTimeout(ctx, 32*time.Second)
+		res, derr := u.r.client.Do(rctx, req)
+		cancel()
+		if derr == nil && res.IsSuccess() {
+			u.r.Metrics.note("sent")
+			u.r.log.Info("um_info sent", "call_id", m.CallID, "user", m.User, "hop", s.hop.Addr)
+			return
+		}
+		if derr == nil {
+			derr = fmt.Errorf("UM answered %d %s %s", res.StatusCode, res.Reason, headerValue(res, "ms-diagnostics"))
+		}
+		err = derr
+		u.sess.CompareAndSwap(s, nil)
+	}
+	u.r.Metrics.note("failed")
+	u.r.log.Warn("um_info failed", "call_id", m.CallID, "user", m.User, "error", err)
+}
+
+// eum finds the user's EUM proxy address in the directory table, if any.
+func (u *umInfo) eum(user string) string {
+	if u.r.directory == nil || user == "" {
+		return ""
+	}
+	e, _ := u.r.directory.Resolve(user)
+	return e
+}
+
+// open sends the session INVITE to each hop in turn and ACKs the first 2xx.
+func (u *umInfo) open(ctx context.Context) (*umSession, error) {
+	errs := []error{}
+	for _, hop := range u.r.order() {
+		s, err := u.invite(ctx, hop)
+		if err == nil {
+			return s, nil
+		}
+		errs = append(errs, fmt.Errorf("%s: %w", hop.Addr, err))
+	}
+	return nil, fmt.Errorf("no notification session: %w", errors.Join(errs...))
+}
+
+func (u *umInfo) invite(ctx context.Context, hop Listener) (*umSession, error) {
+	r := u.r
+	self := r.self(hop.Transport)
+	uri := sip.Uri{Scheme: "sip", Host: hostOf(hop.Addr), Port: portOf(hop.Addr)}
+	if hop.Transport != "udp" {
+		uri.UriParams = sip.HeaderParams{{K: "transport", V: hop.Transport}}
+	}
+	req := sip.NewRequest(sip.INVITE, uri)
+	from := &sip.FromHeader{Address: sip.Uri{Scheme: "sip", User: umNotificationUser, Host: hostOf(self.Addr)}}
+	from.Params.Add("tag", newTag())
+	req.AppendHeader(from)
+	req.AppendHeader(&sip.ToHeader{Address: sip.Uri{Scheme: "sip", Host: uri.Host, Port: uri.Port}})
+	contact := sip.Uri{Scheme: "sip", Host: hostOf(self.Addr), Port: portOf(self.Addr)}
+	if self.Transport != "udp" {
+		contact.UriParams = sip.HeaderParams{{K: "transport", V: self.Transport}}
+	}
+	req.AppendHeader(&sip.ContactHeader{Address: contact})
+	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	ip := hostOf(self.Addr)
+	req.SetBody([]byte("v=0\r\no=- 0 0 IN IP4 " + ip + "\r\ns=session\r\nc=IN IP4 " + ip + "\r\nt=0 0\r\n" +
+		"m=application 9 SIP *\r\na=accept-types:" + userNotificationType + "\r\n"))
+	r.route(req, hop.Addr, hop.Transport)
+	ictx, cancel := context.WithTimeout(ctx, 32*time.Second)
+	defer cancel()
+	tx, err := r.client.TransactionRequest(ictx, req)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Terminate()
+	first := time.NewTimer(time.Duration(r.cfg.HopTimeout))
+	defer first.Stop()
+	for {
+		select {
+		case <-first.C:
+			return nil, errors.New("no response")
+		case <-tx.Done():
+			return nil, fmt.Errorf("transaction ended: %v", tx.Err())
+		case <-ictx.Done():
+			return nil, ictx.Err()
+		case res := <-tx.Responses():
+			first.Stop()
+			if res.IsProvisional() {
+				continue
+			}
+			if !res.IsSuccess() {
+				return nil, fmt.Errorf("UM answered %d %s %s", res.StatusCode, res.Reason, headerValue(res, "ms-diagnostics"))
+			}
+			s := &umSession{hop: hop, from: req.From(), to: res.To(), callID: *req.CallID(), target: uri}
+			if c := res.Contact(); c != nil {
+				s.target = c.Address
+			}
+			s.cseq.Store(req.CSeq().SeqNo)
+			ack := sip.NewRequest(sip.ACK, s.target)
+			s.fill(ack, req.CSeq().SeqNo, r)
+			if err := r.client.WriteRequest(ack); err != nil {
+				return nil, err
+			}
+			return s, nil
+		}
+	}
+}
+
+// request makes an in-dialog request (INFO, BYE) with the next CSeq.
+func (s *umSession) request(m sip.RequestMethod, r *Relay) *sip.Request {
+	req := sip.NewRequest(m, s.target)
+	s.fill(req, s.cseq.Add(1), r)
+	return req
+}
+
+func (s *umSession) fill(req *sip.Request, seq uint32, r *Relay) {
+	req.AppendHeader(sip.HeaderClone(s.from))
+	req.AppendHeader(sip.HeaderClone(s.to))
+	id := s.callID
+	req.AppendHeader(&id)
+	req.AppendHeader(&sip.CSeqHeader{SeqNo: seq, MethodName: req.Method})
+	req.AppendHeader(sip.NewHeader("Max-Forwards", "70"))
+	r.route(req, s.hop.Addr, s.hop.Transport)
+}
+
+// owns reports whether a request from UM belongs to the notification session;
+// a BYE ends it (the next notification opens a new one).
+func (u *umInfo) owns(req *sip.Request, tx sip.ServerTransaction) bool {
+	s := u.sess.Load()
+	if s == nil || req.CallID() == nil || req.CallID().Value() != s.callID.Value() {
+		return false
+	}
+	if req.Method == sip.BYE {
+		u.sess.CompareAndSwap(s, nil)
+	}
+	if !req.IsAck() {
+		respond(req, tx, 200, "OK")
+	}
+	return true
+}
+
+// notificationBody is the <UserNotification> document of a missed call.
+func notificationBody(m MissedCall, eum string) ([]byte, error) {
+	user := m.User
+	if user == "" && strings.HasPrefix(strings.ToLower(m.TargetURI), "sip:") {
+		user = m.TargetURI
+	}
+	if user == "" {
+		return nil, fmt.Errorf("target %q has no SIP address (map the number with numbers: or directory:)", m.Target)
+	}
+	type event struct {
+		Type     string `xml:"type,attr"`
+		From     string `xml:"From"`
+		CallID   string `xml:"CallId"`
+		Subject  string `xml:"Subject"`
+		Priority string `xml:"Priority"`
+	}
+	doc := struct {
+		XMLName  xml.Name `xml:"UserNotification"`
+		User     string   `xml:"User"`
+		Template string   `xml:"Template"`
+		Time     string   `xml:"Time"`
+		EUM      string   `xml:"EumProxyAddress,omitempty"`
+		Event    event    `xml:"Event"`
+	}{User: user, Template: "RtcDefault", Time: m.At.UTC().Format(time.RFC3339), EUM: eum,
+		Event: event{Type: "missed", From: m.From, CallID: m.CallID, Subject: m.Subject, Priority: m.Priority}}
+	out, err := xml.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte(xml.Header), out...), nil
+}
+
+func headerValue(res *sip.Response, name string) string {
+	if h := res.GetHeader(name); h != nil {
+		return h.Value()
+	}
+	return ""
+}
