@@ -42,6 +42,46 @@ type Config struct {
 	// Directory also maps numbers through msRTCSIP-Line in Active Directory,
 	// with umctl's connection settings (UMCTL_*, profile), refreshed periodically.
 	Directory DirectoryConfig `yaml:"directory" json:"directory"`
+	// Upstream is for position B (relay in front of UM, Lync behind it):
+	// requests from Exchange UM (MWI NOTIFY, its own INVITEs, BYE) go there.
+	Upstream UpstreamConfig `yaml:"upstream" json:"upstream"`
+}
+
+// UpstreamConfig routes what Exchange UM sends through the relay.
+type UpstreamConfig struct {
+	Hops []string `yaml:"hops" json:"hops,omitempty"` // e.g. tls://lyncpool.contoso.com:5061
+	From []string `yaml:"from" json:"from,omitempty"` // UM hosts, IPs or CIDRs; default: the next hops' hosts
+}
+
+// Sources resolves upstream.from (or the next hops' hosts) to networks.
+func (u UpstreamConfig) Sources(nextHops []string) ([]*net.IPNet, error) {
+	from, key := u.From, "upstream.from"
+	if len(from) == 0 {
+		key = "next_hops"
+		for _, h := range nextHops {
+			hop, _ := ParseHop(h)
+			from = append(from, hostOf(hop.Addr))
+		}
+	}
+	var out []*net.IPNet
+	for _, f := range from {
+		if _, n, err := net.ParseCIDR(f); err == nil {
+			out = append(out, n)
+			continue
+		}
+		ips, err := net.LookupIP(f)
+		if err != nil || len(ips) == 0 {
+			return nil, fmt.Errorf("%s %q: expected an IP address, a CIDR such as 10.0.0.0/24 or a resolvable host name: %v", key, f, err)
+		}
+		for _, ip := range ips {
+			bits := 8 * len(ip.To4())
+			if bits == 0 {
+				bits = 128
+			}
+			out = append(out, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+		}
+	}
+	return out, nil
 }
 
 // DirectoryConfig turns on the AD number → user lookup.
@@ -181,6 +221,19 @@ func (c *Config) Check() error {
 		if ln.Transport == "tls" && (c.TLS.Cert == "" || c.TLS.Key == "") {
 			return fmt.Errorf("listen %q: a tls:// listener needs tls.cert and tls.key", l)
 		}
+	}
+	for _, h := range c.Upstream.Hops {
+		if _, err := ParseListen(h); err != nil {
+			return fmt.Errorf("upstream.hops %q: expected udp://, tcp:// or tls:// with host:port, e.g. tls://lyncpool.contoso.com:5061", h)
+		}
+	}
+	if len(c.Upstream.Hops) > 0 {
+		if _, err := c.Upstream.Sources(c.NextHops); err != nil {
+			return err
+		}
+	}
+	if len(c.Upstream.From) > 0 && len(c.Upstream.Hops) == 0 {
+		return fmt.Errorf("upstream.from is set but upstream.hops is empty: say where requests from Exchange UM go, e.g. tls://lyncpool.contoso.com:5061")
 	}
 	if c.TLS.HopCA != "" {
 		if _, err := loadPool(c.TLS.HopCA, "tls.hop_ca"); err != nil {

@@ -26,19 +26,23 @@ func TestConfigDefaultsAndErrors(t *testing.T) {
 		t.Fatalf("defaults: %+v", c)
 	}
 	for body, want := range map[string]string{
-		"next_hops: []\n":                                                              "next_hops: at least one",
-		"next_hops: [um1:5060]\n":                                                      `next_hops "um1:5060"`,
-		"next_hops: [udp://a:1]\nmode: b2bua\n":                                        `mode "b2bua"`,
-		"next_hops: [udp://a:1]\nhold: soon\n":                                         "expected a duration",
-		"next_hops: [udp://a:1]\nhold_when: [sleeping]\n":                              "hold_when: unknown presence state",
-		"next_hops: [udp://a:1]\ntarget_headers: [from]\n":                             `target_headers: unknown target header "from"`,
-		"next_hops: [udp://a:1]\npresence: {source: file}\n":                           "presence.file is required",
-		"next_hops: [udp://a:1]\npresence: {source: http, url: 'http://x/presence'}\n": "containing {target}",
-		"next_hops: [udp://a:1]\nmetrics: 0.0.0.0:9470\n":                              "expected a loopback host:port",
-		"next_hops: [udp://a:1]\nlisten: [tls://127.0.0.1:5071]\n":                     "needs tls.cert and tls.key",
-		"next_hops: [udp://a:1]\ntimer_c: 60s\n":                                       "more than 3 minutes",
-		"next_hops: [udp://a:1]\nnext_hop: [udp://b:1]\n":                              "field next_hop not found",
-		"next_hops: [udp://a:1]\nusers: {nobody: {hold: 5s}}\n":                        `users: key "nobody"`,
+		"next_hops: []\n":                                                                                "next_hops: at least one",
+		"next_hops: [um1:5060]\n":                                                                        `next_hops "um1:5060"`,
+		"next_hops: [udp://a:1]\nmode: b2bua\n":                                                          `mode "b2bua"`,
+		"next_hops: [udp://a:1]\nhold: soon\n":                                                           "expected a duration",
+		"next_hops: [udp://a:1]\nhold_when: [sleeping]\n":                                                "hold_when: unknown presence state",
+		"next_hops: [udp://a:1]\ntarget_headers: [from]\n":                                               `target_headers: unknown target header "from"`,
+		"next_hops: [udp://a:1]\npresence: {source: file}\n":                                             "presence.file is required",
+		"next_hops: [udp://a:1]\npresence: {source: http, url: 'http://x/presence'}\n":                   "containing {target}",
+		"next_hops: [udp://a:1]\nmetrics: 0.0.0.0:9470\n":                                                "expected a loopback host:port",
+		"next_hops: [udp://a:1]\nlisten: [tls://127.0.0.1:5071]\n":                                       "needs tls.cert and tls.key",
+		"next_hops: [udp://a:1]\ntimer_c: 60s\n":                                                         "more than 3 minutes",
+		"next_hops: [udp://a:1]\nnext_hop: [udp://b:1]\n":                                                "field next_hop not found",
+		"next_hops: [udp://a:1]\nusers: {nobody: {hold: 5s}}\n":                                          `users: key "nobody"`,
+		"next_hops: [udp://10.0.0.5:5060]\nupstream: {hops: [lync:5061]}\n":                              `upstream.hops "lync:5061"`,
+		"next_hops: [udp://10.0.0.5:5060]\nupstream: {from: [10.0.0.5]}\n":                               "upstream.hops is empty",
+		"next_hops: [udp://10.0.0.5:5060]\nupstream: {hops: [udp://10.0.0.9:5060], from: [bad host!]}\n": `upstream.from "bad host!"`,
+		"next_hops: [udp://10.0.0.5:5060]\ntls: {hop_ca: /nonexistent.pem}\n":                            "tls.hop_ca",
 	} {
 		if _, err := LoadConfig(write(body)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want %q", body, err, want)

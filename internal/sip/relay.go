@@ -36,6 +36,8 @@ type Relay struct {
 	cfg      *Config
 	rules    atomic.Pointer[rules] // swapped by Reload (SIGHUP)
 	hops     []Listener
+	upstream []Listener   // position B: where requests from Exchange UM go
+	umNets   []*net.IPNet // the sources that count as Exchange UM
 	log      *slog.Logger
 	notifier Notifier
 	um       *umInfo // notify.um_info: the Lync-style INFO to Exchange UM
@@ -100,6 +102,15 @@ func New(cfg *Config, log *slog.Logger, n Notifier) (*Relay, error) {
 		hop, _ := ParseHop(h)
 		r.hops = append(r.hops, hop)
 	}
+	for _, h := range cfg.Upstream.Hops {
+		hop, _ := ParseHop(h)
+		r.upstream = append(r.upstream, hop)
+	}
+	if len(r.upstream) > 0 {
+		if r.umNets, err = cfg.Upstream.Sources(cfg.NextHops); err != nil {
+			return nil, err
+		}
+	}
 	r.Metrics.hopUp = func() []hopState {
 		var out []hopState
 		for _, h := range r.hops {
@@ -134,7 +145,7 @@ func New(cfg *Config, log *slog.Logger, n Notifier) (*Relay, error) {
 }
 
 type dialogEntry struct {
-	hop string
+	hop Listener // where in-dialog requests from the other side go
 	at  time.Time
 }
 
@@ -308,6 +319,7 @@ type heldCall struct {
 	timer     *time.Timer
 	state     atomic.Int32
 	cancelled chan *sip.Request
+	fromUM    bool // an INVITE from Exchange UM: straight upstream, never held
 }
 
 func (r *Relay) onInvite(req *sip.Request, tx *sip.ServerTx) {
@@ -340,6 +352,15 @@ func (r *Relay) onInvite(req *sip.Request, tx *sip.ServerTx) {
 	}
 
 	c := h.c
+	if h.fromUM = r.fromUM(req); h.fromUM {
+		c.decision = "upstream"
+		if h.state.CompareAndSwap(stateHolding, stateTaken) {
+			r.proceed(h)
+		} else {
+			r.cancelledInHold(h, <-h.cancelled)
+		}
+		return
+	}
 	ru := r.rules.Load()
 	target, err := routing.ExtractTarget(ru.headers, headerValues(req), req.Recipient.String())
 	d := routing.Decision{State: routing.Unknown, Hold: ru.policy.Hold, Reason: "no target: " + fmt.Sprint(err)}
@@ -431,7 +452,14 @@ func (r *Relay) proceed(h *heldCall) {
 		h.c.outcome, h.c.status = OutcomeRedirected, 302
 		return
 	}
-	r.forward(h.req, h.tx, h.c, h.cancelled)
+	if !h.fromUM {
+		r.forward(h.req, h.tx, h.c, h.cancelled, r.order())
+		return
+	}
+	r.forward(h.req, h.tx, h.c, h.cancelled, r.upstream)
+	if h.c.outcome == OutcomeAnswered { // the callee's in-dialog requests go back to UM
+		r.dialogs.Store(h.c.callID, dialogEntry{hop: Listener{Transport: strings.ToLower(h.req.Transport()), Addr: h.req.Source()}, at: time.Now()})
+	}
 }
 
 // finish logs the call and releases its transaction.
@@ -550,9 +578,9 @@ func (r *Relay) order() []Listener {
 }
 
 // forward tries the hops in order and relays the responses upstream.
-func (r *Relay) forward(req *sip.Request, tx sip.ServerTransaction, c *callLog, cancelled chan *sip.Request) {
+func (r *Relay) forward(req *sip.Request, tx sip.ServerTransaction, c *callLog, cancelled chan *sip.Request, hops []Listener) {
 	ourTag, _ := req.To().Params.Get("tag")
-	for i, hop := range r.order() {
+	for i, hop := range hops {
 		fwd := req.Clone()
 		fwd.To().Params.Remove("tag") // the tag was ours, for our own responses only
 		if t, ok := req.To().Params.Get("tag"); ok && t != ourTag {
@@ -577,7 +605,7 @@ func (r *Relay) forward(req *sip.Request, tx sip.ServerTransaction, c *callLog, 
 			continue
 		}
 		if res != nil && res.IsSuccess() {
-			r.dialogs.Store(c.callID, dialogEntry{hop: hop.Addr, at: time.Now()})
+			r.dialogs.Store(c.callID, dialogEntry{hop: hop, at: time.Now()})
 		}
 		return
 	}
@@ -791,18 +819,14 @@ func (r *Relay) onOther(req *sip.Request, tx sip.ServerTransaction) {
 	if r.um != nil && r.um.owns(req, tx) {
 		return
 	}
-	dest := r.hops[0].Addr
-	transport := r.hops[0].Transport
-	if v, ok := r.dialogs.Load(req.CallID().Value()); ok {
-		dest = v.(dialogEntry).hop
-		for _, h := range r.hops {
-			if h.Addr == dest {
-				transport = h.Transport
-			}
-		}
+	hop := r.hops[0]
+	if r.fromUM(req) {
+		hop = r.upstream[0] // position B: MWI NOTIFY, BYE and the rest from UM go to Lync
+	} else if v, ok := r.dialogs.Load(req.CallID().Value()); ok {
+		hop = v.(dialogEntry).hop
 	}
 	fwd := req.Clone()
-	r.route(fwd, dest, transport)
+	r.route(fwd, hop.Addr, hop.Transport)
 	if req.IsAck() {
 		_ = r.client.WriteRequest(fwd, sipgo.ClientRequestAddVia, sipgo.ClientRequestDecreaseMaxForward)
 		return
@@ -818,6 +842,21 @@ func (r *Relay) onOther(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	r.relay(req, tx, res)
+}
+
+// fromUM reports whether a request comes from Exchange UM (upstream.from, by
+// default the next hops' addresses) while an upstream is configured.
+func (r *Relay) fromUM(req *sip.Request) bool {
+	if len(r.umNets) == 0 {
+		return false
+	}
+	ip := net.ParseIP(hostOf(req.Source()))
+	for _, n := range r.umNets {
+		if ip != nil && n.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 // Held reports the number of calls on hold now.

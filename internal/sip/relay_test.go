@@ -471,3 +471,31 @@ func TestUMInfoNotification(t *testing.T) {
 		t.Fatalf("%d INFOs sent, %d missed calls recorded; want 2 and 2", n, rec.count())
 	}
 }
+
+// Position B with upstream: what Exchange UM (127.0.0.3) sends — an MWI
+// NOTIFY, its own INVITE and that call's BYE — goes to Lync upstream, while a
+// caller's INVITE still goes to UM.
+func TestUpstreamFromUM(t *testing.T) {
+	needSipp(t)
+	relayPort, umPort, lyncPort := freePort(t, "udp"), freePort(t, "udp"), freePort(t, "udp")
+	cfg := &Config{Listen: []string{fmt.Sprintf("udp://127.0.0.1:%d", relayPort)}, NextHops: []string{fmt.Sprintf("udp://127.0.0.3:%d", umPort)},
+		Upstream: UpstreamConfig{Hops: []string{fmt.Sprintf("udp://127.0.0.1:%d", lyncPort)}}}
+	cfg.Presence.Source = "never-hold"
+	r, _ := startRelay(t, cfg)
+	relay := fmt.Sprintf("127.0.0.1:%d", relayPort)
+
+	lync := startSipp(t, "-sf", scenario("uas_notify.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(lyncPort), "-m", "1")
+	startSipp(t, relay, "-sf", scenario("uac_notify.xml"), "-i", "127.0.0.3", "-p", fmt.Sprint(freePort(t, "udp")), "-m", "1").wait(t, "UM's NOTIFY")
+	lync.wait(t, "Lync (the NOTIFY from UM)")
+
+	lync = startSipp(t, "-sf", scenario("uas_answer_check.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(lyncPort), "-m", "1")
+	startSipp(t, relay, "-sf", scenario("uac_call.xml"), "-i", "127.0.0.3", "-p", fmt.Sprint(freePort(t, "udp")), "-m", "1").wait(t, "UM's call")
+	lync.wait(t, "Lync (UM's INVITE and BYE)")
+
+	um := startSipp(t, "-sf", scenario("uas_answer_check.xml"), "-i", "127.0.0.3", "-p", fmt.Sprint(umPort), "-m", "1")
+	startSipp(t, relay, "-sf", scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t, "udp")), "-m", "1").wait(t, "caller")
+	um.wait(t, "UM (the caller's INVITE)")
+	if n := r.Metrics.Calls(OutcomeAnswered); n != 2 {
+		t.Fatalf("%d answered calls, want 2", n)
+	}
+}
