@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -212,6 +213,12 @@ func (r *Relay) Serve(ctx context.Context, tlsConf TLSFiles, ready func()) error
 						_ = uc.SetReadBuffer(4 << 20) // the default drops datagrams under load
 					}
 					go func() { <-ctx.Done(); pc.Close() }()
+					// One reader per CPU: sipgo parses in its read loop, and a single
+					// loop falls behind under load, the socket overflows and UM's
+					// answers are lost (then the call fails over or gets 503).
+					for range runtime.GOMAXPROCS(0) - 1 {
+						go func() { _ = r.srv.ServeUDP(pc) }()
+					}
 					err = r.srv.ServeUDP(pc)
 				}
 			default:
@@ -712,8 +719,14 @@ func (r *Relay) await(req *sip.Request, tx sip.ServerTransaction, fwd *sip.Reque
 }
 
 // relay sends a downstream response upstream: our Via popped, addressed to the caller.
+// Provisional and 2xx responses are changed in place (nothing else reads them
+// afterwards); a non-2xx final to an INVITE is copied, since sipgo's client
+// transaction reads it again to ACK retransmissions.
 func (r *Relay) relay(req *sip.Request, tx sip.ServerTransaction, res *sip.Response) {
-	up := res.Clone()
+	up := res
+	if req.IsInvite() && res.StatusCode >= 300 {
+		up = res.Clone()
+	}
 	up.RemoveHeader("Via")
 	up.SetDestination(req.Source())
 	_ = tx.Respond(up)
@@ -825,7 +838,10 @@ func (r *Relay) onOther(req *sip.Request, tx sip.ServerTransaction) {
 	} else if v, ok := r.dialogs.Load(req.CallID().Value()); ok {
 		hop = v.(dialogEntry).hop
 	}
-	fwd := req.Clone()
+	fwd := req
+	if !req.IsAck() { // the server transaction builds its responses from req
+		fwd = req.Clone()
+	}
 	r.route(fwd, hop.Addr, hop.Transport)
 	if req.IsAck() {
 		_ = r.client.WriteRequest(fwd, sipgo.ClientRequestAddVia, sipgo.ClientRequestDecreaseMaxForward)
