@@ -6,14 +6,15 @@
 #     calls, and the ratio umctl / Kamailio;
 #  2. held-call capacity: `umctl relay` with a HOLD-second hold at HOLD_RATE cps:
 #     peak calls held at once, RSS, and RSS per held call.
-# PARTS="sweep hold" (default both); HOLD_RATE=5000 HOLD=20 holds 100,000 calls.
+# PARTS="sweep hold" (default both). The default hold, 2,500 cps x 40 s, holds
+# 100,000 calls at once (the capacity target) at a rate the relay can then forward.
 # Needs sip-tester and kamailio (apt-get install sip-tester kamailio).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RATES=${RATES:-"500 1000 2000 3000 4000"}
+RATES=${RATES:-"1000 2000 3000 3500 4000 4500 5000"}
 SECS=${SECS:-10}
-HOLD_RATE=${HOLD_RATE:-1000}
-HOLD=${HOLD:-20}
+HOLD_RATE=${HOLD_RATE:-2500}
+HOLD=${HOLD:-40}
 HOLD_SECS=$((HOLD + 5))
 PARTS=${PARTS:-"sweep hold"}
 UMCTL=./bin/umctl
@@ -88,4 +89,8 @@ done
 read -r ok failed < <(awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } { s = $h["SuccessfulCall(C)"]; f = $h["FailedCall(C)"] } END { print s + 0, f + 0 }' "$work/hold.csv")
 per=$(awk -v p="$peakrss" -v b="$base" -v n="$peak" 'BEGIN { if (n > 0) printf "%.1f", (p - b) / n; else print "n/a" }')
 echo "hold $HOLD s at $HOLD_RATE cps: peak $peak calls held at once, RSS $((base / 1024)) MiB idle -> $((peakrss / 1024)) MiB at the peak, $per KiB per held call; $ok answered, $failed failed"
-echo "extrapolated to 100000 held calls: $(awk -v p="$per" -v b="$base" 'BEGIN { if (p != "n/a") printf "%.0f MiB", (b + p * 100000) / 1024 }') (target: within 800 MiB)"
+if [ "$peak" -ge 99000 ]; then
+	echo "target: 100000 held within 800 MiB: $([ $((peakrss / 1024)) -le 800 ] && echo met || echo missed) ($((peakrss / 1024)) MiB at $peak held)"
+else
+	echo "extrapolated to 100000 held calls: $(awk -v p="$per" -v b="$base" 'BEGIN { if (p != "n/a") printf "%.0f MiB", (b + p * 100000) / 1024 }') (target: within 800 MiB; small runs overstate it, GC headroom dominates)"
+fi
