@@ -78,7 +78,8 @@ func (u *umInfo) run(ctx context.Context) {
 func (u *umInfo) send(ctx context.Context, m MissedCall) {
 	body, err := notificationBody(m, u.eum(m.User))
 	if err != nil {
-		u.r.log.Warn("um_info", "call_id", m.CallID, "error", err)
+		u.r.Metrics.note("failed")
+		u.r.log.Warn("um_info failed", "call_id", m.CallID, "error", err)
 		return
 	}
 	for attempt := 0; attempt < 2; attempt++ { // a stale session gets one fresh retry
