@@ -36,6 +36,7 @@ const (
 type Relay struct {
 	cfg      *Config
 	rules    atomic.Pointer[rules] // swapped by Reload (SIGHUP)
+	listen   []Listener            // cfg.Listen, parsed
 	hops     []Listener
 	upstream []Listener   // position B: where requests from Exchange UM go
 	umNets   []*net.IPNet // the sources that count as Exchange UM
@@ -99,6 +100,10 @@ func New(cfg *Config, log *slog.Logger, n Notifier) (*Relay, error) {
 		r.um = newUMInfo(r)
 		r.notifier = Notifiers{n, r.um}
 	}
+	for _, l := range cfg.Listen {
+		ln, _ := ParseListen(l)
+		r.listen = append(r.listen, ln)
+	}
 	for _, h := range cfg.NextHops {
 		hop, _ := ParseHop(h)
 		r.hops = append(r.hops, hop)
@@ -130,16 +135,13 @@ func New(cfg *Config, log *slog.Logger, n Notifier) (*Relay, error) {
 	if r.srv, err = sipgo.NewServer(r.ua); err != nil {
 		return nil, err
 	}
-	first, _ := ParseListen(cfg.Listen[0])
-	host, port, _ := net.SplitHostPort(first.Addr)
-	p, _ := strconv.Atoi(port)
-	if r.client, err = sipgo.NewClient(r.ua, sipgo.WithClientHostname(host), sipgo.WithClientPort(p), sipgo.WithClientConnectionAddr(first.Addr)); err != nil {
+	first := r.listen[0]
+	if r.client, err = sipgo.NewClient(r.ua, sipgo.WithClientHostname(hostOf(first.Addr)), sipgo.WithClientPort(portOf(first.Addr)),
+		sipgo.WithClientConnectionAddr(first.Addr)); err != nil {
 		return nil, err
 	}
-	for _, l := range cfg.Listen {
-		if ln, _ := ParseListen(l); ln.Transport == "udp" && r.udpLaddr.IP == nil {
-			r.udpLaddr = sip.Addr{IP: net.ParseIP(hostOf(ln.Addr)), Port: portOf(ln.Addr)}
-		}
+	if ln := r.self("udp"); ln.Transport == "udp" {
+		r.udpLaddr = sip.Addr{IP: net.ParseIP(hostOf(ln.Addr)), Port: portOf(ln.Addr)}
 	}
 	r.ua.TransactionLayer().OnRequest(r.dispatch)
 	return r, nil
@@ -190,10 +192,9 @@ func (r *Relay) Serve(ctx context.Context, tlsConf TLSFiles, ready func()) error
 	for _, h := range r.hops {
 		go r.checkHop(ctx, h)
 	}
-	errc := make(chan error, len(r.cfg.Listen))
+	errc := make(chan error, len(r.listen))
 	var wg sync.WaitGroup
-	for _, l := range r.cfg.Listen {
-		ln, _ := ParseListen(l)
+	for _, ln := range r.listen {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -225,14 +226,13 @@ func (r *Relay) Serve(ctx context.Context, tlsConf TLSFiles, ready func()) error
 				err = r.srv.ListenAndServe(ctx, ln.Transport, ln.Addr)
 			}
 			if err != nil && ctx.Err() == nil {
-				errc <- fmt.Errorf("listen %s: %w", l, err)
+				errc <- fmt.Errorf("listen %s://%s: %w", ln.Transport, ln.Addr, err)
 			}
 		}()
 	}
 	if ready != nil {
 		go func() {
-			for _, l := range r.cfg.Listen {
-				ln, _ := ParseListen(l)
+			for _, ln := range r.listen {
 				waitListening(ctx, ln)
 			}
 			ready()
@@ -302,7 +302,7 @@ func (r *Relay) dispatch(req *sip.Request, tx *sip.ServerTx) {
 	case sip.OPTIONS:
 		r.onOptions(req, tx)
 	case sip.CANCEL: // a CANCEL that matched no INVITE transaction
-		_ = tx.Respond(sip.NewResponseFromRequest(req, 481, "Call/Transaction Does Not Exist", nil))
+		respond(req, tx, 481, "Call/Transaction Does Not Exist")
 	default:
 		r.onOther(req, tx)
 	}
@@ -358,18 +358,38 @@ func (r *Relay) onInvite(req *sip.Request, tx *sip.ServerTx) {
 		return
 	}
 
-	c := h.c
 	if h.fromUM = r.fromUM(req); h.fromUM {
-		c.decision = "upstream"
-		if h.state.CompareAndSwap(stateHolding, stateTaken) {
-			r.proceed(h)
-		} else {
+		h.c.decision = "upstream"
+	} else if hold, ringing := r.decide(h); hold > 0 {
+		if ringing {
+			respond(req, tx, 180, "Ringing")
+		}
+		r.heldMu.Lock()
+		armed := h.state.Load() == stateHolding
+		if armed {
+			r.held[h] = struct{}{}
+			r.Metrics.held.Add(1)
+			h.t0 = time.Now()
+			h.timer = time.AfterFunc(hold, func() { r.release(h) })
+		}
+		r.heldMu.Unlock()
+		if !armed {
 			r.cancelledInHold(h, <-h.cancelled)
 		}
 		return
 	}
-	ru := r.rules.Load()
-	target, err := routing.ExtractTarget(ru.headers, headerValues(req), req.Recipient.String())
+	if !h.state.CompareAndSwap(stateHolding, stateTaken) { // cancelled while presence was looked up
+		r.cancelledInHold(h, <-h.cancelled)
+		return
+	}
+	r.proceed(h)
+}
+
+// decide finds the call's target, its presence and the policy's answer, and
+// returns how long to hold (0: forward now) and whether to ring meanwhile.
+func (r *Relay) decide(h *heldCall) (time.Duration, bool) {
+	c, ru := h.c, r.rules.Load()
+	target, err := routing.ExtractTarget(ru.headers, headerValues(h.req), h.req.Recipient.String())
 	d := routing.Decision{State: routing.Unknown, Hold: ru.policy.Hold, Reason: "no target: " + fmt.Sprint(err)}
 	if err == nil {
 		resolvers := routing.Resolvers{ru.numbers}
@@ -384,34 +404,16 @@ func (r *Relay) onInvite(req *sip.Request, tx *sip.ServerTx) {
 	c.decision = "forward"
 	switch {
 	case d.Hold <= 0:
+		return 0, false
 	case r.isDraining():
 		c.decision = "forward (stopping)"
+		return 0, false
 	case r.Metrics.held.Load() >= int64(r.cfg.MaxHeld):
 		c.decision = "forward (max_held reached)"
-	default:
-		c.decision = "hold"
-		if ru.ringing {
-			respond(req, tx, 180, "Ringing")
-		}
-		r.heldMu.Lock()
-		armed := h.state.Load() == stateHolding
-		if armed {
-			r.held[h] = struct{}{}
-			r.Metrics.held.Add(1)
-			h.t0 = time.Now()
-			h.timer = time.AfterFunc(d.Hold, func() { r.release(h) })
-		}
-		r.heldMu.Unlock()
-		if !armed {
-			r.cancelledInHold(h, <-h.cancelled)
-		}
-		return
+		return 0, false
 	}
-	if !h.state.CompareAndSwap(stateHolding, stateTaken) { // cancelled while presence was looked up
-		r.cancelledInHold(h, <-h.cancelled)
-		return
-	}
-	r.proceed(h)
+	c.decision = "hold"
+	return d.Hold, ru.ringing
 }
 
 // release ends a hold (timer or drain) and sends the call on.
@@ -443,7 +445,7 @@ func (r *Relay) cancelledInHold(h *heldCall, cancel *sip.Request) {
 	r.Metrics.cancel("hold", c.cancelReason)
 	if c.cancelReason != "completed_elsewhere" {
 		r.notifier.MissedCall(MissedCall{CallID: c.callID, From: c.from, Target: h.target.Key, TargetURI: h.target.URI, User: h.target.User,
-			Subject: firstValue(h.req, "Subject"), Priority: firstValue(h.req, "Priority"), Held: c.hold, At: time.Now()})
+			Subject: headerValue(h.req, "Subject"), Priority: headerValue(h.req, "Priority"), Held: c.hold, At: time.Now()})
 	}
 	r.finish(h)
 }
@@ -617,9 +619,7 @@ func (r *Relay) forward(req *sip.Request, tx sip.ServerTransaction, c *callLog, 
 		return
 	}
 	c.outcome, c.status = OutcomeUMDown, 503
-	res := sip.NewResponseFromRequest(req, 503, "Service Unavailable", nil)
-	res.AppendHeader(sip.NewHeader("Retry-After", strconv.Itoa(r.cfg.RetryAfter)))
-	_ = tx.Respond(res)
+	respond(req, tx, 503, "Service Unavailable", sip.NewHeader("Retry-After", strconv.Itoa(r.cfg.RetryAfter)))
 }
 
 // await reads one hop's responses. next reports that the hop failed before any
@@ -648,7 +648,7 @@ func (r *Relay) await(req *sip.Request, tx sip.ServerTransaction, fwd *sip.Reque
 		case <-timerC:
 			r.sendCancel(fwd, nil)
 			c.outcome, c.status = OutcomeTimerC, 408
-			_ = tx.Respond(sip.NewResponseFromRequest(req, 408, "Request Timeout", nil))
+			respond(req, tx, 408, "Request Timeout")
 			return nil, false
 		case cancel := <-cancelled:
 			callerCancel = cancel
@@ -789,9 +789,7 @@ func (r *Relay) ackAndBye(fwd *sip.Request, res *sip.Response) {
 // forwards the others.
 func (r *Relay) onOptions(req *sip.Request, tx sip.ServerTransaction) {
 	if req.Recipient.User == "" || r.isSelf(req.Recipient.Host) {
-		res := sip.NewResponseFromRequest(req, 200, "OK", nil)
-		res.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY, MESSAGE, UPDATE, REFER, SUBSCRIBE, PRACK, SERVICE"))
-		_ = tx.Respond(res)
+		respond(req, tx, 200, "OK", sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY, MESSAGE, UPDATE, REFER, SUBSCRIBE, PRACK, SERVICE"))
 		return
 	}
 	r.onOther(req, tx)
@@ -800,25 +798,24 @@ func (r *Relay) onOptions(req *sip.Request, tx sip.ServerTransaction) {
 // self is the relay's own address for Contact and From: the first listener
 // with the transport given, else the first listener.
 func (r *Relay) self(transport string) Listener {
-	first, _ := ParseListen(r.cfg.Listen[0])
-	for _, l := range r.cfg.Listen {
-		if ln, _ := ParseListen(l); ln.Transport == transport {
+	for _, ln := range r.listen {
+		if ln.Transport == transport {
 			return ln
 		}
 	}
-	return first
+	return r.listen[0]
 }
 
-func firstValue(req *sip.Request, name string) string {
-	if h := req.GetHeader(name); h != nil {
+// headerValue is the first value of a header in a request or response, or "".
+func headerValue(m interface{ GetHeader(string) sip.Header }, name string) string {
+	if h := m.GetHeader(name); h != nil {
 		return h.Value()
 	}
 	return ""
 }
 
 func (r *Relay) isSelf(host string) bool {
-	for _, l := range r.cfg.Listen {
-		ln, _ := ParseListen(l)
+	for _, ln := range r.listen {
 		if strings.EqualFold(hostOf(ln.Addr), host) {
 			return true
 		}
@@ -854,7 +851,7 @@ func (r *Relay) onOther(req *sip.Request, tx sip.ServerTransaction) {
 	defer cancel()
 	res, err := r.client.Do(ctx, fwd, sipgo.ClientRequestAddVia, sipgo.ClientRequestDecreaseMaxForward)
 	if err != nil {
-		_ = tx.Respond(sip.NewResponseFromRequest(req, 408, "Request Timeout", nil))
+		respond(req, tx, 408, "Request Timeout")
 		return
 	}
 	r.relay(req, tx, res)

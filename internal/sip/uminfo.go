@@ -136,20 +136,13 @@ func (u *umInfo) open(ctx context.Context) (*umSession, error) {
 func (u *umInfo) invite(ctx context.Context, hop Listener) (*umSession, error) {
 	r := u.r
 	self := r.self(hop.Transport)
-	uri := sip.Uri{Scheme: "sip", Host: hostOf(hop.Addr), Port: portOf(hop.Addr)}
-	if hop.Transport != "udp" {
-		uri.UriParams = sip.HeaderParams{{K: "transport", V: hop.Transport}}
-	}
+	uri := sipURI("", hop)
 	req := sip.NewRequest(sip.INVITE, uri)
 	from := &sip.FromHeader{Address: sip.Uri{Scheme: "sip", User: umNotificationUser, Host: hostOf(self.Addr)}}
 	from.Params.Add("tag", newTag())
 	req.AppendHeader(from)
 	req.AppendHeader(&sip.ToHeader{Address: sip.Uri{Scheme: "sip", Host: uri.Host, Port: uri.Port}})
-	contact := sip.Uri{Scheme: "sip", Host: hostOf(self.Addr), Port: portOf(self.Addr)}
-	if self.Transport != "udp" {
-		contact.UriParams = sip.HeaderParams{{K: "transport", V: self.Transport}}
-	}
-	req.AppendHeader(&sip.ContactHeader{Address: contact})
+	req.AppendHeader(&sip.ContactHeader{Address: sipURI("", self)})
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	ip := hostOf(self.Addr)
 	req.SetBody([]byte("v=0\r\no=- 0 0 IN IP4 " + ip + "\r\ns=session\r\nc=IN IP4 " + ip + "\r\nt=0 0\r\n" +
@@ -260,9 +253,11 @@ func notificationBody(m MissedCall, eum string) ([]byte, error) {
 	return append([]byte(xml.Header), out...), nil
 }
 
-func headerValue(res *sip.Response, name string) string {
-	if h := res.GetHeader(name); h != nil {
-		return h.Value()
+// sipURI addresses a listener or hop (;transport= unless UDP).
+func sipURI(user string, l Listener) sip.Uri {
+	u := sip.Uri{Scheme: "sip", User: user, Host: hostOf(l.Addr), Port: portOf(l.Addr)}
+	if l.Transport != "udp" {
+		u.UriParams = sip.HeaderParams{{K: "transport", V: l.Transport}}
 	}
-	return ""
+	return u
 }
