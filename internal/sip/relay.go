@@ -51,7 +51,9 @@ type Relay struct {
 	directory routing.Resolver // the AD number → user lookup, if enabled
 	down      sync.Map         // hop address → true while OPTIONS pings fail
 	udpLaddr  sip.Addr         // send UDP from the listening socket (else sipgo opens one per request)
-	dialogs   sync.Map         // Call-ID → dialogEntry: the hop that answered (in-dialog routing)
+	udpConn   net.PacketConn   // that socket, for stateless forwarding
+	parser    *sip.Parser
+	dialogs   sync.Map // Call-ID → dialogEntry: the hop that answered (in-dialog routing)
 	draining  chan struct{}
 	heldMu    sync.Mutex
 	held      map[*heldCall]struct{} // for Drain
@@ -129,7 +131,10 @@ func New(cfg *Config, log *slog.Logger, n Notifier) (*Relay, error) {
 	if err != nil {
 		return nil, err
 	}
-	if r.ua, err = sipgo.NewUA(sipgo.WithUserAgent("umctl-relay"), sipgo.WithUserAgenTLSConfig(clientTLS)); err != nil {
+	r.parser = sip.NewParser()
+	if r.ua, err = sipgo.NewUA(sipgo.WithUserAgent("umctl-relay"), sipgo.WithUserAgenTLSConfig(clientTLS), sipgo.WithUserAgentParser(r.parser),
+		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerReadFilter(r.readFilter)),
+		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerUnhandledResponseHandler(r.onStrayResponse))); err != nil {
 		return nil, err
 	}
 	if r.srv, err = sipgo.NewServer(r.ua); err != nil {
@@ -214,6 +219,9 @@ func (r *Relay) Serve(ctx context.Context, tlsConf TLSFiles, ready func()) error
 						_ = uc.SetReadBuffer(4 << 20) // the default drops datagrams under load
 					}
 					go func() { <-ctx.Done(); pc.Close() }()
+					if ln == r.self("udp") {
+						r.udpConn = pc
+					}
 					// One reader per CPU: sipgo parses in its read loop, and a single
 					// loop falls behind under load, the socket overflows and UM's
 					// answers are lost (then the call fails over or gets 503).
@@ -829,12 +837,7 @@ func (r *Relay) onOther(req *sip.Request, tx sip.ServerTransaction) {
 	if r.um != nil && r.um.owns(req, tx) {
 		return
 	}
-	hop := r.hops[0]
-	if r.fromUM(req) {
-		hop = r.upstream[0] // position B: MWI NOTIFY, BYE and the rest from UM go to Lync
-	} else if v, ok := r.dialogs.Load(req.CallID().Value()); ok {
-		hop = v.(dialogEntry).hop
-	}
+	hop := r.inDialogHop(req)
 	fwd := req
 	if !req.IsAck() { // the server transaction builds its responses from req
 		fwd = req.Clone()
@@ -855,6 +858,19 @@ func (r *Relay) onOther(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	r.relay(req, tx, res)
+}
+
+// inDialogHop is where a request other than a new INVITE goes: to Lync if it
+// comes from UM (position B: MWI NOTIFY, BYE and the rest), else to the hop
+// that answered the call, else the first hop.
+func (r *Relay) inDialogHop(req *sip.Request) Listener {
+	if r.fromUM(req) {
+		return r.upstream[0]
+	}
+	if v, ok := r.dialogs.Load(req.CallID().Value()); ok {
+		return v.(dialogEntry).hop
+	}
+	return r.hops[0]
 }
 
 // fromUM reports whether a request comes from Exchange UM (upstream.from, by

@@ -62,7 +62,7 @@ func (r *recorder) MissedCall(m MissedCall) {
 func (r *recorder) count() int { r.mu.Lock(); defer r.mu.Unlock(); return len(r.missed) }
 
 // startRelay runs a relay with cfg until the test ends.
-func startRelay(t testing.TB, cfg *Config) (*Relay, *recorder) {
+func startRelay(t testing.TB, cfg *Config, before ...func(*Relay)) (*Relay, *recorder) {
 	t.Helper()
 	if err := cfg.Check(); err != nil {
 		t.Fatal(err)
@@ -75,6 +75,9 @@ func startRelay(t testing.TB, cfg *Config) (*Relay, *recorder) {
 	r, err := New(cfg, log, rec)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, f := range before {
+		f(r)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan struct{})
@@ -457,8 +460,9 @@ func TestUMInfoNotification(t *testing.T) {
 	cfg := baseConfig(relayPort, umPort)
 	cfg.Hold = Duration(10 * time.Second)
 	cfg.Notify.UMInfo = true
-	r, rec := startRelay(t, cfg)
-	r.UseDirectory(routing.StaticResolver{"+4790000001": "sip:alice@contoso.com", "sip:alice@contoso.com": "EUM:alice@contoso.com;phone-context=DP.contoso.com"})
+	r, rec := startRelay(t, cfg, func(r *Relay) {
+		r.UseDirectory(routing.StaticResolver{"+4790000001": "sip:alice@contoso.com", "sip:alice@contoso.com": "EUM:alice@contoso.com;phone-context=DP.contoso.com"})
+	})
 	um := startSipp(t, "-sf", scenario("uas_uminfo.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "1")
 	call := func(sc string) {
 		startSipp(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario(sc), "-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t, "udp")), "-m", "1").wait(t, sc)

@@ -207,6 +207,12 @@ func (s *umSession) fill(req *sip.Request, seq uint32, r *Relay) {
 
 // owns reports whether a request from UM belongs to the notification session;
 // a BYE ends it (the next notification opens a new one).
+// isSession reports whether a Call-ID is the notification session's.
+func (u *umInfo) isSession(callID string) bool {
+	s := u.sess.Load()
+	return s != nil && s.callID.Value() == callID
+}
+
 func (u *umInfo) owns(req *sip.Request, tx sip.ServerTransaction) bool {
 	s := u.sess.Load()
 	if s == nil || req.CallID() == nil || req.CallID().Value() != s.callID.Value() {

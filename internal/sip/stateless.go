@@ -1,0 +1,132 @@
+package sip
+
+import (
+	"bytes"
+	"encoding/hex"
+	"hash/fnv"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// Stateless forwarding (RFC 3261 §16.11) of the BYE that ends a call, on UDP.
+//
+// A BYE needs no state in the relay: UM's server transaction absorbs the
+// caller's retransmissions, which the relay passes on as they come, and the
+// response finds its way back by the Via headers. Taking the BYE out of the
+// transaction layer saves a server and a client transaction per call, which
+// on UDP would otherwise linger for 32 s (Timer J).
+//
+// The BYE is taken in sipgo's read loop, before the transaction layer, and
+// only in the plain case: it came over UDP, it goes to a UDP hop, and
+// Max-Forwards allows another hop. Everything else (TCP and TLS, the
+// notification session to UM, a request that cannot be parsed) takes the
+// transaction path in onOther, which routes it the same way.
+
+// statelessBranch marks the Via of a request the relay forwarded statelessly.
+const statelessBranch = sip.RFC3261BranchMagicCookie + "-umctl-sl-"
+
+// readFilter sees every UDP datagram before sipgo parses it. It returns nil
+// for a message it has forwarded itself and the data unchanged otherwise.
+func (r *Relay) readFilter(info sip.TransportReadProps, data []byte) ([]byte, error) {
+	if !strings.EqualFold(info.Transport, "udp") || !bytes.HasPrefix(data, []byte("BYE ")) || r.udpConn == nil {
+		return data, nil
+	}
+	msg, err := r.parser.ParseSIP(data)
+	if err != nil {
+		return data, nil // sipgo logs it
+	}
+	req, ok := msg.(*sip.Request)
+	if !ok || req.Via() == nil || req.CallID() == nil || req.CSeq() == nil || (r.um != nil && r.um.isSession(req.CallID().Value())) {
+		return data, nil
+	}
+	req.SetSource(info.RemoteAddr.String())
+	hop := r.inDialogHop(req)
+	if hop.Transport != "udp" {
+		return data, nil
+	}
+	if mf := req.MaxForwards(); mf != nil {
+		if mf.Val() <= 1 {
+			return data, nil // the transaction path answers 483
+		}
+		mf.Dec()
+	} else {
+		req.AppendHeader(sip.NewHeader("Max-Forwards", "70"))
+	}
+	markReceived(req.Via(), info.RemoteAddr.String())
+	req.PrependHeader(r.statelessVia(req.Via()))
+	req.SetTransport("UDP")
+	r.route(req, hop.Addr, hop.Transport)
+	if err := r.ua.TransportLayer().WriteMsg(req); err != nil {
+		r.log.Warn("forward", "method", "BYE", "call_id", req.CallID().Value(), "hop", hop.Addr, "error", err)
+	}
+	return nil, nil
+}
+
+// markReceived notes where a request really came from in its top Via
+// (RFC 3261 §18.2.1, RFC 3581), so that the response can follow the Via.
+func markReceived(via *sip.ViaHeader, src string) {
+	host, port, err := net.SplitHostPort(src)
+	if err != nil {
+		return
+	}
+	if via.Params.Has("rport") {
+		via.Params.Add("rport", port)
+		via.Params.Add("received", host)
+	} else if via.Host != host {
+		via.Params.Add("received", host)
+	}
+}
+
+// statelessVia is the relay's Via for a request forwarded statelessly. Its
+// branch is derived from the caller's, so a retransmission gets the same one.
+func (r *Relay) statelessVia(caller *sip.ViaHeader) *sip.ViaHeader {
+	branch, _ := caller.Params.Get("branch")
+	h := fnv.New64a()
+	h.Write([]byte(branch))
+	h.Write([]byte(caller.Host))
+	ln := r.self("udp")
+	via := &sip.ViaHeader{ProtocolName: "SIP", ProtocolVersion: "2.0", Transport: "UDP", Host: hostOf(ln.Addr), Port: portOf(ln.Addr)}
+	via.Params.Add("branch", statelessBranch+hex.EncodeToString(h.Sum(nil)))
+	return via
+}
+
+// onStrayResponse takes the responses that match no client transaction: those
+// to statelessly forwarded requests go back by their next Via; the rest are
+// retransmissions the transactions have already dealt with.
+func (r *Relay) onStrayResponse(res *sip.Response) {
+	via := res.Via()
+	if via == nil {
+		return
+	}
+	if b, _ := via.Params.Get("branch"); !strings.HasPrefix(b, statelessBranch) || r.udpConn == nil {
+		r.log.Debug("stray response dropped", "status", res.StatusCode, "call_id", headerValue(res, "Call-ID"))
+		return
+	}
+	res.RemoveHeader("Via")
+	next := res.Via()
+	if next == nil {
+		return
+	}
+	host := next.Params.GetOr("received", next.Host)
+	port := next.Port
+	if p, err := strconv.Atoi(next.Params.GetOr("rport", "")); err == nil {
+		port = p
+	}
+	if port == 0 {
+		port = sip.DefaultUdpPort
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !strings.EqualFold(next.Transport, "udp") {
+		r.log.Warn("stray response dropped: the next Via is not a UDP address", "via", next.Value())
+		return
+	}
+	if cseq := res.CSeq(); cseq != nil && cseq.MethodName == sip.BYE && !res.IsProvisional() && res.CallID() != nil {
+		r.dialogs.Delete(res.CallID().Value())
+	}
+	if _, err := r.udpConn.WriteTo([]byte(res.String()), &net.UDPAddr{IP: ip, Port: port}); err != nil {
+		r.log.Warn("relay response", "status", res.StatusCode, "error", err)
+	}
+}
