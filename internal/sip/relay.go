@@ -153,8 +153,9 @@ func New(cfg *Config, log *slog.Logger, n Notifier) (*Relay, error) {
 }
 
 type dialogEntry struct {
-	hop Listener // where in-dialog requests from the other side go
-	at  time.Time
+	hop  Listener // where in-dialog requests from the other side go
+	cseq uint32   // the answered INVITE's: its ACK carries the same number
+	at   time.Time
 }
 
 // sweepDialogs forgets dialogs whose BYE the relay never saw (the UAs sent it
@@ -475,7 +476,7 @@ func (r *Relay) proceed(h *heldCall) {
 	}
 	r.forward(h.req, h.tx, h.c, h.cancelled, r.upstream)
 	if h.c.outcome == OutcomeAnswered { // the callee's in-dialog requests go back to UM
-		r.dialogs.Store(h.c.callID, dialogEntry{hop: Listener{Transport: strings.ToLower(h.req.Transport()), Addr: h.req.Source()}, at: time.Now()})
+		r.dialogs.Store(h.c.callID, dialogEntry{hop: Listener{Transport: strings.ToLower(h.req.Transport()), Addr: h.req.Source()}, cseq: h.req.CSeq().SeqNo, at: time.Now()})
 	}
 }
 
@@ -614,15 +615,15 @@ func (r *Relay) forward(req *sip.Request, tx sip.ServerTransaction, c *callLog, 
 			continue
 		}
 		c.hop = hop.Addr
-		res, next := r.await(req, tx, fwd, clTx, hop, c, cancelled)
+		next := r.await(req, tx, fwd, clTx, hop, c, cancelled)
 		cancelCtx()
 		if next {
 			c.failovers = i + 1
 			r.Metrics.failover()
 			continue
 		}
-		if res != nil && res.IsSuccess() {
-			r.dialogs.Store(c.callID, dialogEntry{hop: hop, at: time.Now()})
+		if c.outcome == OutcomeAnswered { // not a late answer: the relay has ended that dialog itself
+			r.dialogs.Store(c.callID, dialogEntry{hop: hop, cseq: req.CSeq().SeqNo, at: time.Now()})
 		}
 		return
 	}
@@ -633,7 +634,7 @@ func (r *Relay) forward(req *sip.Request, tx sip.ServerTransaction, c *callLog, 
 // await reads one hop's responses. next reports that the hop failed before any
 // provisional response and the next hop should be tried.
 func (r *Relay) await(req *sip.Request, tx sip.ServerTransaction, fwd *sip.Request, clTx sip.ClientTransaction, hop Listener,
-	c *callLog, cancelled chan *sip.Request) (final *sip.Response, next bool) {
+	c *callLog, cancelled chan *sip.Request) (next bool) {
 	first := time.NewTimer(time.Duration(r.cfg.HopTimeout))
 	defer first.Stop()
 	var timerC <-chan time.Time
@@ -651,13 +652,13 @@ func (r *Relay) await(req *sip.Request, tx sip.ServerTransaction, fwd *sip.Reque
 			if !gotAny {
 				clTx.Terminate()
 				r.Metrics.um(hop.Addr, "timeout")
-				return nil, true
+				return true
 			}
 		case <-timerC:
 			r.sendCancel(fwd, nil)
 			c.outcome, c.status = OutcomeTimerC, 408
 			respond(req, tx, 408, "Request Timeout")
-			return nil, false
+			return false
 		case cancel := <-cancelled:
 			callerCancel = cancel
 			c.cancelReason = cancelReason(cancel)
@@ -669,18 +670,18 @@ func (r *Relay) await(req *sip.Request, tx sip.ServerTransaction, fwd *sip.Reque
 		case <-clTx.Done():
 			if !gotAny {
 				r.Metrics.um(hop.Addr, "error")
-				return nil, true
+				return true
 			}
 			if callerCancel != nil {
 				c.outcome = OutcomeCancelledFwd
 			}
-			return nil, false
+			return false
 		case res, ok := <-clTx.Responses():
 			if !ok {
 				if !gotAny {
-					return nil, true
+					return true
 				}
-				return nil, false
+				return false
 			}
 			gotAny = true
 			code := int(res.StatusCode)
@@ -701,12 +702,12 @@ func (r *Relay) await(req *sip.Request, tx sip.ServerTransaction, fwd *sip.Reque
 					r.relay(req, tx, res)
 				}
 			case !provisional && (code == 408 || code >= 500) && callerCancel == nil:
-				return nil, true // fail over: UM refused before it started on the call
+				return true // fail over: UM refused before it started on the call
 			case res.IsSuccess() && callerCancel != nil:
 				r.ackAndBye(fwd, res) // UM answered after the caller left
 				c.outcome, c.status = OutcomeLateAnswer, code
 				r.Metrics.late.Add(1)
-				return res, false
+				return false
 			default:
 				c.status = code
 				switch {
@@ -720,7 +721,7 @@ func (r *Relay) await(req *sip.Request, tx sip.ServerTransaction, fwd *sip.Reque
 				if callerCancel == nil {
 					r.relay(req, tx, res)
 				}
-				return res, false
+				return false
 			}
 		}
 	}

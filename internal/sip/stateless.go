@@ -11,17 +11,21 @@ import (
 	"github.com/emiago/sipgo/sip"
 )
 
-// Stateless forwarding (RFC 3261 §16.11) of the BYE that ends a call, on UDP.
+// Stateless forwarding (RFC 3261 §16.11) of the ACK and the BYE of an answered
+// call, on UDP.
 //
-// A BYE needs no state in the relay: UM's server transaction absorbs the
-// caller's retransmissions, which the relay passes on as they come, and the
-// response finds its way back by the Via headers. Taking the BYE out of the
-// transaction layer saves a server and a client transaction per call, which
-// on UDP would otherwise linger for 32 s (Timer J).
+// Neither needs state in the relay: the ACK to a 2xx gets no response, and
+// for the BYE UM's server transaction absorbs the caller's retransmissions,
+// which the relay passes on as they come, while the response finds its way
+// back by the Via headers. Taking them out of the transaction layer saves
+// three transactions per call (the BYE's server transaction would linger
+// for 32 s on UDP, Timer J).
 //
-// The BYE is taken in sipgo's read loop, before the transaction layer, and
-// only in the plain case: it came over UDP, it goes to a UDP hop, and
-// Max-Forwards allows another hop. Everything else (TCP and TLS, the
+// They are taken in sipgo's read loop, before the transaction layer, and only
+// in the plain case: over UDP, to a UDP hop, Max-Forwards allowing another
+// hop, and for an ACK, one that acknowledges the 2xx of an INVITE the relay
+// forwarded (its dialog and CSeq number); an ACK to a non-2xx answer belongs
+// to the INVITE's server transaction. Everything else (TCP and TLS, the
 // notification session to UM, a request that cannot be parsed) takes the
 // transaction path in onOther, which routes it the same way.
 
@@ -31,7 +35,8 @@ const statelessBranch = sip.RFC3261BranchMagicCookie + "-umctl-sl-"
 // readFilter sees every UDP datagram before sipgo parses it. It returns nil
 // for a message it has forwarded itself and the data unchanged otherwise.
 func (r *Relay) readFilter(info sip.TransportReadProps, data []byte) ([]byte, error) {
-	if !strings.EqualFold(info.Transport, "udp") || !bytes.HasPrefix(data, []byte("BYE ")) || r.udpConn == nil {
+	ack := bytes.HasPrefix(data, []byte("ACK "))
+	if !strings.EqualFold(info.Transport, "udp") || !(ack || bytes.HasPrefix(data, []byte("BYE "))) || r.udpConn == nil {
 		return data, nil
 	}
 	msg, err := r.parser.ParseSIP(data)
@@ -40,6 +45,9 @@ func (r *Relay) readFilter(info sip.TransportReadProps, data []byte) ([]byte, er
 	}
 	req, ok := msg.(*sip.Request)
 	if !ok || req.Via() == nil || req.CallID() == nil || req.CSeq() == nil || (r.um != nil && r.um.isSession(req.CallID().Value())) {
+		return data, nil
+	}
+	if ack && !r.acksAnswer(req) {
 		return data, nil
 	}
 	req.SetSource(info.RemoteAddr.String())
@@ -60,9 +68,15 @@ func (r *Relay) readFilter(info sip.TransportReadProps, data []byte) ([]byte, er
 	req.SetTransport("UDP")
 	r.route(req, hop.Addr, hop.Transport)
 	if err := r.ua.TransportLayer().WriteMsg(req); err != nil {
-		r.log.Warn("forward", "method", "BYE", "call_id", req.CallID().Value(), "hop", hop.Addr, "error", err)
+		r.log.Warn("forward", "method", req.Method, "call_id", req.CallID().Value(), "hop", hop.Addr, "error", err)
 	}
 	return nil, nil
+}
+
+// acksAnswer reports whether an ACK acknowledges the 2xx of a call the relay forwarded.
+func (r *Relay) acksAnswer(ack *sip.Request) bool {
+	v, ok := r.dialogs.Load(ack.CallID().Value())
+	return ok && v.(dialogEntry).cseq == ack.CSeq().SeqNo
 }
 
 // markReceived notes where a request really came from in its top Via

@@ -84,3 +84,67 @@ func readMsg(t *testing.T, pc net.PacketConn) string {
 	}
 	return string(buf[:n])
 }
+
+// The ACK to UM's 2xx goes on statelessly (the relay's Via, a derived
+// branch); the ACK to a non-2xx answer stays hop by hop: the relay's INVITE
+// server transaction takes the caller's, and UM gets only the relay's own ACK,
+// on the branch of the INVITE it received.
+func TestStatelessAck(t *testing.T) {
+	relayPort, umPort := freePort(t, "udp"), freePort(t, "udp")
+	cfg := baseConfig(relayPort, umPort)
+	cfg.Presence.Source = "never-hold"
+	startRelay(t, cfg)
+	um, caller := udpPeer(t, umPort), udpPeer(t, 0)
+	relay := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: relayPort}
+	callerAddr := caller.LocalAddr().String()
+	send := func(pc net.PacketConn, msg string) {
+		t.Helper()
+		if _, err := pc.WriteTo([]byte(msg), relay); err != nil {
+			t.Fatal(err)
+		}
+	}
+	topBranch := func(msg string) string {
+		m := regexp.MustCompile(`(?m)^Via: [^\r]*;branch=([^;\r]+)`).FindStringSubmatch(msg)
+		if m == nil {
+			t.Fatalf("no Via branch in:\n%s", msg)
+		}
+		return m[1]
+	}
+	for _, tc := range []struct {
+		status   string
+		stateful bool // the caller's ACK ends at the relay
+	}{{"200 OK", false}, {"486 Busy Here", true}} {
+		callID := "stateless-ack-" + tc.status[:3]
+		head := fmt.Sprintf("Via: SIP/2.0/UDP %s;branch=z9hG4bK-inv-%s\r\nFrom: <sip:+4722334455@127.0.0.1>;tag=a\r\nTo: <sip:+4790000001@127.0.0.1>%%s\r\n"+
+			"Call-ID: %s\r\nCSeq: 1 %%s\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n", callerAddr, callID, callID)
+		send(caller, fmt.Sprintf("INVITE sip:+4790000001@127.0.0.1 SIP/2.0\r\nContact: <sip:%s>\r\n", callerAddr)+fmt.Sprintf(head, "", "INVITE"))
+		inv := readMsg(t, um)
+		vias := strings.Join(regexp.MustCompile(`(?m)^Via: [^\r]*\r\n`).FindAllString(inv, -1), "")
+		send(um, fmt.Sprintf("SIP/2.0 %s\r\n%sFrom: <sip:+4722334455@127.0.0.1>;tag=a\r\nTo: <sip:+4790000001@127.0.0.1>;tag=um\r\n"+
+			"Call-ID: %s\r\nCSeq: 1 INVITE\r\nContact: <sip:127.0.0.1:%d>\r\nContent-Length: 0\r\n\r\n", tc.status, vias, callID, umPort))
+		for got := readMsg(t, caller); !strings.HasPrefix(got, "SIP/2.0 "+tc.status[:3]); got = readMsg(t, caller) {
+		} // 100 Trying first
+		ackBranch := "z9hG4bK-ack-" + callID
+		if tc.stateful {
+			ackBranch = "z9hG4bK-inv-" + callID // RFC 3261 §17.1.1.3: the INVITE's own Via
+		}
+		send(caller, fmt.Sprintf("ACK sip:127.0.0.1:%d SIP/2.0\r\n", umPort)+
+			strings.Replace(fmt.Sprintf(head, ";tag=um", "ACK"), "branch=z9hG4bK-inv-"+callID, "branch="+ackBranch, 1))
+		ack := readMsg(t, um)
+		if !strings.HasPrefix(ack, "ACK ") {
+			t.Fatalf("UM got, instead of an ACK:\n%s", ack)
+		}
+		b := topBranch(ack)
+		if tc.stateful {
+			if b != topBranch(inv) {
+				t.Fatalf("the ACK to a %s reached UM as:\n%s", tc.status, ack)
+			}
+		} else if !strings.HasPrefix(b, statelessBranch) || !strings.Contains(ack, ackBranch) || !strings.Contains(ack, "\r\nMax-Forwards: 69\r\n") {
+			t.Fatalf("the ACK to a 2xx reached UM as:\n%s", ack)
+		}
+		_ = um.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+		if n, _, err := um.ReadFrom(make([]byte, 65535)); err == nil {
+			t.Fatalf("UM got one more message (%d bytes) after the ACK", n)
+		}
+	}
+}
