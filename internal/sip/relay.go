@@ -336,13 +336,14 @@ type heldCall struct {
 	state     atomic.Int32
 	cancelled chan *sip.Request
 	fromUM    bool // an INVITE from Exchange UM: straight upstream, never held
+	inDialog  bool // a re-INVITE (To-tag): to the dialog's hop, never held
 }
 
 func (r *Relay) onInvite(req *sip.Request, tx *sip.ServerTx) {
 	h := &heldCall{req: req, tx: tx, start: time.Now(), cancelled: make(chan *sip.Request, 1),
 		c: &callLog{callID: req.CallID().Value(), from: req.From().Address.String()}}
 	// One To-tag for every response this relay makes itself (sipgo would mint a new one each time).
-	if _, ok := req.To().Params.Get("tag"); !ok {
+	if _, h.inDialog = req.To().Params.Get("tag"); !h.inDialog {
 		req.To().Params.Add("tag", newTag())
 	}
 	respond(req, tx, 100, "Trying")
@@ -369,6 +370,8 @@ func (r *Relay) onInvite(req *sip.Request, tx *sip.ServerTx) {
 
 	if h.fromUM = r.fromUM(req); h.fromUM {
 		h.c.decision = "upstream"
+	} else if h.inDialog {
+		h.c.decision = "in-dialog"
 	} else if hold, ringing := r.decide(h); hold > 0 {
 		if ringing {
 			respond(req, tx, 180, "Ringing")
@@ -462,6 +465,10 @@ func (r *Relay) cancelledInHold(h *heldCall, cancel *sip.Request) {
 // proceed forwards (or redirects) a call whose hold is over.
 func (r *Relay) proceed(h *heldCall) {
 	defer r.finish(h)
+	if h.inDialog {
+		r.forward(h, []Listener{r.inDialogHop(h.req)})
+		return
+	}
 	if r.cfg.Mode == "redirect" {
 		hop := r.hops[0]
 		contact := &sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: h.req.Recipient.User, Host: hostOf(hop.Addr), Port: portOf(hop.Addr),
@@ -471,10 +478,10 @@ func (r *Relay) proceed(h *heldCall) {
 		return
 	}
 	if !h.fromUM {
-		r.forward(h.req, h.tx, h.c, h.cancelled, r.order())
+		r.forward(h, r.order())
 		return
 	}
-	r.forward(h.req, h.tx, h.c, h.cancelled, r.upstream)
+	r.forward(h, r.upstream)
 	if h.c.outcome == OutcomeAnswered { // the callee's in-dialog requests go back to UM
 		r.dialogs.Store(h.c.callID, dialogEntry{hop: Listener{Transport: strings.ToLower(h.req.Transport()), Addr: h.req.Source()}, cseq: h.req.CSeq().SeqNo, at: time.Now()})
 	}
@@ -596,13 +603,12 @@ func (r *Relay) order() []Listener {
 }
 
 // forward tries the hops in order and relays the responses upstream.
-func (r *Relay) forward(req *sip.Request, tx sip.ServerTransaction, c *callLog, cancelled chan *sip.Request, hops []Listener) {
-	ourTag, _ := req.To().Params.Get("tag")
+func (r *Relay) forward(h *heldCall, hops []Listener) {
+	req, tx, c := h.req, h.tx, h.c
 	for i, hop := range hops {
 		fwd := req.Clone()
-		fwd.To().Params.Remove("tag") // the tag was ours, for our own responses only
-		if t, ok := req.To().Params.Get("tag"); ok && t != ourTag {
-			fwd.To().Params.Add("tag", t)
+		if !h.inDialog {
+			fwd.To().Params.Remove("tag") // the tag was ours, for our own responses only
 		}
 		r.route(fwd, hop.Addr, hop.Transport)
 		ctx, cancelCtx := context.WithCancel(context.Background())
@@ -615,7 +621,7 @@ func (r *Relay) forward(req *sip.Request, tx sip.ServerTransaction, c *callLog, 
 			continue
 		}
 		c.hop = hop.Addr
-		next := r.await(req, tx, fwd, clTx, hop, c, cancelled)
+		next := r.await(req, tx, fwd, clTx, hop, c, h.cancelled)
 		cancelCtx()
 		if next {
 			c.failovers = i + 1

@@ -148,3 +148,65 @@ func TestStatelessAck(t *testing.T) {
 		}
 	}
 }
+
+// A re-INVITE (To-tag) is never held and goes, To-tag intact, to the UM that
+// answered the call, not to the first next hop.
+func TestReInviteFollowsDialog(t *testing.T) {
+	relayPort, umA, umB := freePort(t, "udp"), freePort(t, "udp"), freePort(t, "udp")
+	cfg := baseConfig(relayPort, umA, umB)
+	cfg.Hold = Duration(2 * time.Second)
+	cfg.Presence.Source = "always-hold"
+	startRelay(t, cfg)
+	a, b, caller := udpPeer(t, umA), udpPeer(t, umB), udpPeer(t, 0)
+	relay := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: relayPort}
+	send := func(pc net.PacketConn, msg string) {
+		t.Helper()
+		if _, err := pc.WriteTo([]byte(msg), relay); err != nil {
+			t.Fatal(err)
+		}
+	}
+	answer := func(pc net.PacketConn, req, status string) {
+		vias := strings.Join(regexp.MustCompile(`(?m)^Via: [^\r]*\r\n`).FindAllString(req, -1), "")
+		cseq := regexp.MustCompile(`(?m)^CSeq: [^\r]*\r\n`).FindString(req)
+		send(pc, fmt.Sprintf("SIP/2.0 %s\r\n%sFrom: <sip:+4722334455@127.0.0.1>;tag=a\r\nTo: <sip:+4790000001@127.0.0.1>;tag=um\r\n"+
+			"Call-ID: reinvite-1\r\n%sContact: <sip:127.0.0.1:%d>\r\nContent-Length: 0\r\n\r\n", status, vias, cseq, umB))
+	}
+	invite := func(branch, toTag string, cseq int) string {
+		return fmt.Sprintf("INVITE sip:+4790000001@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP %s;branch=z9hG4bK-%s\r\n"+
+			"From: <sip:+4722334455@127.0.0.1>;tag=a\r\nTo: <sip:+4790000001@127.0.0.1>%s\r\nCall-ID: reinvite-1\r\nCSeq: %d INVITE\r\n"+
+			"Contact: <sip:%s>\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n", caller.LocalAddr(), branch, toTag, cseq, caller.LocalAddr())
+	}
+	untilStatus := func(code string) {
+		t.Helper()
+		for got := readMsg(t, caller); !strings.HasPrefix(got, "SIP/2.0 "+code); got = readMsg(t, caller) {
+		}
+	}
+
+	send(caller, invite("first", "", 1)) // held 2 s, then A refuses and B answers
+	answer(a, readMsg(t, a), "503 Service Unavailable")
+	answer(b, readMsg(t, b), "200 OK")
+	untilStatus("200")
+
+	start := time.Now()
+	send(caller, invite("second", ";tag=um", 2))
+	re := readMsg(t, b)
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("the re-INVITE took %v: it was held", d)
+	}
+	if !strings.HasPrefix(re, "INVITE ") || !strings.Contains(re, "\r\nTo: <sip:+4790000001@127.0.0.1>;tag=um\r\n") || !strings.Contains(re, "CSeq: 2 INVITE") {
+		t.Fatalf("UM B got:\n%s", re)
+	}
+	answer(b, re, "200 OK")
+	untilStatus("200")
+	_ = a.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	buf := make([]byte, 65535)
+	for {
+		n, _, err := a.ReadFrom(buf)
+		if err != nil {
+			break
+		}
+		if strings.Contains(string(buf[:n]), "CSeq: 2 INVITE") {
+			t.Fatal("the re-INVITE reached UM A")
+		}
+	}
+}
