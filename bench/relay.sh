@@ -3,20 +3,28 @@
 #  1. the same sipp UAC sweep (INVITE/200/ACK/BYE, SECS seconds per rate) against
 #     sipp directly (the limit), Kamailio t_relay (bench/kamailio.cfg) and
 #     `umctl relay` with hold 0; for each, the highest rate with < 0.1 % failed
-#     calls, and the ratio umctl / Kamailio;
+#     calls (below the first failing rate), the ratio umctl / Kamailio, and
+#     each proxy's CPU time per call;
 #  2. held-call capacity: `umctl relay` with a HOLD-second hold at HOLD_RATE cps:
 #     peak calls held at once, RSS, and RSS per held call.
 # PARTS="sweep hold" (default both). The default hold, 2,500 cps x 40 s, holds
 # 100,000 calls at once (the capacity target) at a rate the relay can then forward.
+# With 2 or more CPUs the load generator (both sipp) runs on CPU 0 and the proxy
+# under test on CPU 1 (taskset), so the proxies do not fight sipp for a core and
+# the knee is the proxy's own; PIN=0 lets the scheduler place everything.
 # Needs sip-tester and kamailio (apt-get install sip-tester kamailio).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RATES=${RATES:-"1000 2000 3000 3500 4000 4500 5000"}
+RATES=${RATES:-"2000 2500 3000 3500 4000 4500 5000 5500"}
 SECS=${SECS:-10}
 HOLD_RATE=${HOLD_RATE:-2500}
 HOLD=${HOLD:-40}
 HOLD_SECS=$((HOLD + 5))
 PARTS=${PARTS:-"sweep hold"}
+PIN=${PIN:-1}
+gen=() sut=()
+if [ "$PIN" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then gen=(taskset -c 0) sut=(taskset -c 1); fi
+tck=$(getconf CLK_TCK)
 UMCTL=./bin/umctl
 [ -x "$UMCTL" ] || go build -o "$UMCTL" ./cmd/umctl
 for t in sipp kamailio; do command -v $t >/dev/null || { echo "bench/relay.sh: $t is missing (apt-get install sip-tester kamailio)" >&2; exit 2; }; done
@@ -25,8 +33,6 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-sipp -sf bench/uas_answer.xml -i 127.0.0.1 -p 5080 -nostdin -buff_size 4194304 >/dev/null 2>&1 & pids+=($!)
-kamailio -f bench/kamailio.cfg -DD -E -m 1024 -M 16 >"$work/kam.log" 2>&1 & pids+=($!)
 cat >"$work/relay0.yaml" <<EOC
 listen: [udp://127.0.0.1:5070]
 next_hops: [udp://127.0.0.1:5080]
@@ -42,38 +48,66 @@ presence: {source: always-hold}
 max_held: 200000
 metrics: 127.0.0.1:9471
 EOC
+# uas: the answering "Exchange UM" (sipp) on 127.0.0.1:5080.
+uas() { "${gen[@]}" sipp -sf bench/uas_answer.xml -i 127.0.0.1 -p 5080 -nostdin -buff_size 4194304 >/dev/null 2>&1 & pids+=($!); }
 if [[ " $PARTS " == *" sweep "* ]]; then
-"$UMCTL" relay run --config "$work/relay0.yaml" 2>/dev/null & pids+=($!)
-sleep 1
+[ ${#sut[@]} -gt 0 ] && echo "load generator on CPU 0, proxy under test on CPU 1 (PIN=0 to share all CPUs)"
 
-# point NAME PORT RATE -> "successful failed"
-point() {
-	local name=$1 port=$2 rate=$3 csv="$work/$1-$3.csv"
-	sipp "127.0.0.1:$port" -sn uac -i 127.0.0.1 -p 5060 -m $((rate * SECS)) -r "$rate" -l $((rate * SECS)) \
-		-recv_timeout 5000 -timeout $((SECS + 40)) -nostdin -buff_size 4194304 -trace_stat -stf "$csv" >/dev/null 2>&1 || true
-	awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } { s = $h["SuccessfulCall(C)"]; f = $h["FailedCall(C)"] } END { print s + 0, f + 0 }' "$csv"
+# ticks PID... -> CPU clock ticks used so far by these processes and their children
+ticks() {
+	local p s=0
+	for p in "$@" $(pgrep -P "$1" 2>/dev/null); do s=$((s + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0))); done
+	echo "$s"
 }
-declare -A best
-echo "rate  direct(ok/failed)  kamailio(ok/failed)  umctl-relay(ok/failed)"
+# point NAME PORT RATE -> "successful failed µs-of-proxy-CPU-per-call". The proxies
+# run for the whole sweep (warm, as in service); every point gets a fresh UAS, so
+# no run inherits the half-open calls a failing run left there.
+point() {
+	local name=$1 port=$2 rate=$3 csv="$work/$1-$3.csv" ppid="" t0=0 t1=0 upas
+	case $name in kamailio) ppid=$kpid ;; umctl) ppid=$upid ;; esac
+	uas; upas=$!
+	sleep 0.5
+	[ -n "$ppid" ] && t0=$(ticks "$ppid")
+	"${gen[@]}" sipp "127.0.0.1:$port" -sn uac -i 127.0.0.1 -p 5060 -m $((rate * SECS)) -r "$rate" -l $((rate * SECS)) \
+		-recv_timeout 5000 -timeout $((SECS + 40)) -nostdin -buff_size 4194304 -trace_stat -stf "$csv" >/dev/null 2>&1 || true
+	[ -n "$ppid" ] && t1=$(ticks "$ppid")
+	kill "$upas"; wait "$upas" 2>/dev/null || true
+	awk -F';' -v used=$((t1 - t0)) -v tck="$tck" -v n=$((rate * SECS)) \
+		'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } { s = $h["SuccessfulCall(C)"]; f = $h["FailedCall(C)"] } END { print s + 0, f + 0, int(used * 1e6 / tck / n) }' "$csv"
+}
+"${sut[@]}" kamailio -f bench/kamailio.cfg -DD -E -m 1024 -M 16 >"$work/kam.log" 2>&1 & kpid=$!; pids+=($kpid)
+"${sut[@]}" "$UMCTL" relay run --config "$work/relay0.yaml" >/dev/null 2>&1 & upid=$!; pids+=($upid)
+sleep 1
+# Warm-up, not counted: Kamailio touches its shared memory, Go grows its heap.
+for target in kamailio:5062 umctl:5070; do SECS=5 point "${target%%:*}" "${target##*:}" 2000 >/dev/null; done
+declare -A best failing
+echo "rate  direct(ok/failed)  kamailio(ok/failed cpu/call)  umctl-relay(ok/failed cpu/call)"
 for rate in $RATES; do
 	line="$rate"
 	for target in direct:5080 kamailio:5062 umctl:5070; do
 		name=${target%%:*} port=${target##*:}
-		read -r ok failed < <(point "$name" "$port" "$rate")
+		read -r ok failed us < <(point "$name" "$port" "$rate")
 		line="$line  $ok/$failed"
+		[ "$name" = direct ] || line="$line ${us}µs"
 		total=$((ok + failed))
-		if [ "$total" -gt 0 ] && [ $((failed * 1000)) -lt "$total" ] && [ "$ok" -ge $((rate * SECS * 99 / 100)) ]; then best[$name]=$rate; fi
-		sleep 2
+		if [ "$total" -gt 0 ] && [ $((failed * 1000)) -lt "$total" ] && [ "$ok" -ge $((rate * SECS * 99 / 100)) ]; then
+			[ -n "${failing[$name]:-}" ] || best[$name]=$rate
+		else
+			failing[$name]=$rate
+		fi
+		sleep 1
 	done
 	echo "$line"
 done
 k=${best[kamailio]:-0} u=${best[umctl]:-0}
-echo "highest rate with < 0.1 % failed: direct ${best[direct]:-0} cps, kamailio $k cps, umctl relay $u cps"
+echo "highest rate with < 0.1 % failed (and every lower rate too): direct ${best[direct]:-0} cps, kamailio $k cps, umctl relay $u cps"
 echo "ratio umctl/kamailio: $(awk -v u="$u" -v k="$k" 'BEGIN { if (k > 0) printf "%.2f", u / k; else print "n/a" }') (target >= 1.3)"
 fi
 [[ " $PARTS " == *" hold "* ]] || exit 0
 
-# Held-call capacity.
+# Held-call capacity (not pinned: the relay may use every CPU).
+gen=()
+uas
 "$UMCTL" relay run --config "$work/relay20.yaml" 2>/dev/null & rpid=$!; pids+=($rpid)
 sleep 1
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$rpid/status"; }
