@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/umctl/umctl/internal/sipptest"
 )
 
 // invite is an INVITE shaped like sipp's built-in uac scenario (SDP included).
@@ -30,7 +32,7 @@ func invite(relayPort, callerPort, i int) []byte {
 // 800 MiB of RSS, so 8,389 bytes per call; "budget-ratio" is bytes per held
 // call / 8,389 (≤ 1 meets it). Run: go test -run - -bench HeldCall -benchtime 20000x ./internal/sip
 func BenchmarkHeldCall(b *testing.B) {
-	relayPort, umPort := freePortB(b), freePortB(b)
+	relayPort, umPort := sipptest.FreePort(b, "udp"), sipptest.FreePort(b, "udp")
 	cfg := &Config{Listen: []string{fmt.Sprintf("udp://127.0.0.1:%d", relayPort)}, NextHops: []string{fmt.Sprintf("udp://127.0.0.1:%d", umPort)},
 		Hold: Duration(time.Hour), MaxHeld: 1 << 30}
 	r, _ := startRelay(b, cfg)
@@ -84,13 +86,4 @@ func memNow() uint64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return m.HeapInuse + m.StackInuse
-}
-
-func freePortB(b *testing.B) int {
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port
 }

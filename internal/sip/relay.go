@@ -470,7 +470,7 @@ func (r *Relay) proceed(h *heldCall) {
 		return
 	}
 	if r.cfg.Mode == "redirect" {
-		hop := r.hops[0]
+		hop := r.order()[0] // the first hop that is up
 		contact := &sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: h.req.Recipient.User, Host: hostOf(hop.Addr), Port: portOf(hop.Addr),
 			UriParams: sip.HeaderParams{{K: "transport", V: hop.Transport}}}}
 		respond(h.req, h.tx, 302, "Moved Temporarily", contact)

@@ -1,13 +1,13 @@
 package sip
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -16,38 +16,11 @@ import (
 	"time"
 
 	"github.com/umctl/umctl/internal/routing"
+	"github.com/umctl/umctl/internal/sipptest"
 )
 
 // These tests put the relay between two real SIP peers: sipp as the caller and
 // sipp (or a bare socket) as Exchange UM, all on 127.0.0.1 with free ports.
-
-func needSipp(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("sipp"); err != nil {
-		if os.Getenv("UMCTL_REQUIRE_SIPP") == "1" {
-			t.Fatal("sipp required (UMCTL_REQUIRE_SIPP=1) but not installed (Debian package sip-tester)")
-		}
-		t.Skip("sipp not installed (Debian package sip-tester)")
-	}
-}
-
-func freePort(t *testing.T, network string) int {
-	t.Helper()
-	if network == "tcp" {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
-		return l.Addr().(*net.TCPAddr).Port
-	}
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port
-}
 
 type recorder struct {
 	mu     sync.Mutex
@@ -94,50 +67,6 @@ func startRelay(t testing.TB, cfg *Config, before ...func(*Relay)) (*Relay, *rec
 	return r, rec
 }
 
-// sipp runs sipp with a scenario from testdata (or a built-in one) and returns
-// when it exits; the error carries its screen when it failed.
-type sippRun struct {
-	cmd *exec.Cmd
-	out *strings.Builder
-}
-
-func startSipp(t *testing.T, args ...string) *sippRun {
-	t.Helper()
-	dir := t.TempDir()
-	args = append(args, "-nostdin", "-timeout", "40s", "-timeout_error", "-trace_err", "-error_file", filepath.Join(dir, "err.log"))
-	if os.Getenv("UMCTL_SIPP_TRACE") != "" {
-		args = append(args, "-trace_msg", "-message_file", filepath.Join(os.Getenv("UMCTL_SIPP_TRACE"), fmt.Sprintf("%s-%d.log", t.Name()[strings.LastIndex(t.Name(), "/")+1:], time.Now().UnixNano())))
-	}
-	cmd := exec.Command("sipp", args...)
-	cmd.Dir = dir
-	out := &strings.Builder{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
-	return &sippRun{cmd, out}
-}
-
-func (s *sippRun) wait(t *testing.T, what string) time.Duration {
-	t.Helper()
-	t0 := time.Now()
-	err := s.cmd.Wait()
-	if err != nil {
-		errs, _ := os.ReadFile(filepath.Join(s.cmd.Dir, "err.log"))
-		t.Fatalf("%s: sipp %v\n%s\n%s", what, err, tail(s.out.String(), 40), errs)
-	}
-	return time.Since(t0)
-}
-
-func tail(s string, n int) string {
-	l := strings.Split(s, "\n")
-	if len(l) > n {
-		l = l[len(l)-n:]
-	}
-	return strings.Join(l, "\n")
-}
-
 func scenario(name string) string { abs, _ := filepath.Abs("testdata/" + name); return abs }
 
 func presenceFile(t *testing.T, content string) string {
@@ -159,16 +88,16 @@ func baseConfig(relayPort int, hops ...int) *Config {
 // An offline user's call is held, then reaches UM with History-Info and
 // Diversion intact; an available user's call goes through at once.
 func TestHoldThenForward(t *testing.T) {
-	needSipp(t)
-	relayPort, umPort := freePort(t, "udp"), freePort(t, "udp")
+	sipptest.Need(t)
+	relayPort, umPort := sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "udp")
 	cfg := baseConfig(relayPort, umPort)
 	cfg.Hold = Duration(2 * time.Second)
 	cfg.Presence = PresenceConfig{Source: "file", File: presenceFile(t, "\"+4790000001\": offline\n")}
 	r, _ := startRelay(t, cfg)
 
-	um := startSipp(t, "-sf", scenario("uas_answer_check.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "2")
-	caller := startSipp(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t, "udp")), "-m", "1")
-	if d := caller.wait(t, "caller (held)"); d < 2*time.Second {
+	um := sipptest.Start(t, "-sf", scenario("uas_answer_check.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "2")
+	caller := sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1")
+	if d := caller.Wait(t, "caller (held)"); d < 2*time.Second {
 		t.Fatalf("the call took %v: it was not held for 2 s", d)
 	}
 	// Now alice is available: no hold.
@@ -178,11 +107,11 @@ func TestHoldThenForward(t *testing.T) {
 	future := time.Now().Add(3 * time.Second)
 	_ = os.Chtimes(cfg.Presence.File, future, future)
 	time.Sleep(1100 * time.Millisecond) // the file is checked at most once a second
-	caller = startSipp(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t, "udp")), "-m", "1")
-	if d := caller.wait(t, "caller (available)"); d > 1500*time.Millisecond {
+	caller = sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1")
+	if d := caller.Wait(t, "caller (available)"); d > 1500*time.Millisecond {
 		t.Fatalf("the call for an available user took %v", d)
 	}
-	um.wait(t, "UM")
+	um.Wait(t, "UM")
 	if n := r.Metrics.Calls(OutcomeAnswered); n != 2 {
 		t.Fatalf("%d answered calls, want 2", n)
 	}
@@ -215,19 +144,19 @@ func listenUM(t *testing.T, port int) func() int {
 // a caller who gave up gets a missed-call notification, a call answered on the
 // mobile (Reason: SIP;cause=200) does not.
 func TestCancelDuringHold(t *testing.T) {
-	needSipp(t)
+	sipptest.Need(t)
 	for _, tc := range []struct {
 		scenario string
 		notified int
 	}{{"uac_cancel.xml", 1}, {"uac_cancel_elsewhere.xml", 0}} {
 		t.Run(tc.scenario, func(t *testing.T) {
-			relayPort, umPort := freePort(t, "udp"), freePort(t, "udp")
+			relayPort, umPort := sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "udp")
 			cfg := baseConfig(relayPort, umPort)
 			cfg.Hold = Duration(10 * time.Second)
 			r, rec := startRelay(t, cfg) // default presence: always-hold
 			received := listenUM(t, umPort)
-			caller := startSipp(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario(tc.scenario), "-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t, "udp")), "-m", "1")
-			if d := caller.wait(t, "caller"); d > 5*time.Second {
+			caller := sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario(tc.scenario), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1")
+			if d := caller.Wait(t, "caller"); d > 5*time.Second {
 				t.Fatalf("cancel took %v", d)
 			}
 			time.Sleep(300 * time.Millisecond)
@@ -243,15 +172,15 @@ func TestCancelDuringHold(t *testing.T) {
 
 // A CANCEL after forwarding goes downstream (after UM's 180) with the caller's Reason.
 func TestCancelAfterForward(t *testing.T) {
-	needSipp(t)
-	relayPort, umPort := freePort(t, "udp"), freePort(t, "udp")
+	sipptest.Need(t)
+	relayPort, umPort := sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "udp")
 	cfg := baseConfig(relayPort, umPort)
 	cfg.Presence.Source = "never-hold"
 	r, rec := startRelay(t, cfg)
-	um := startSipp(t, "-sf", scenario("uas_ring_cancel.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "1")
-	caller := startSipp(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_cancel_elsewhere.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t, "udp")), "-m", "1")
-	caller.wait(t, "caller")
-	um.wait(t, "UM (saw the CANCEL with the Reason)")
+	um := sipptest.Start(t, "-sf", scenario("uas_ring_cancel.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "1")
+	caller := sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_cancel_elsewhere.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1")
+	caller.Wait(t, "caller")
+	um.Wait(t, "UM (saw the CANCEL with the Reason)")
 	time.Sleep(200 * time.Millisecond)
 	if r.Metrics.Calls(OutcomeCancelledFwd) != 1 || rec.count() != 0 {
 		t.Fatalf("cancelled_fwd %d, notified %d", r.Metrics.Calls(OutcomeCancelledFwd), rec.count())
@@ -260,17 +189,17 @@ func TestCancelAfterForward(t *testing.T) {
 
 // A dead first UM: the call fails over to the second after the hop timeout.
 func TestFailover(t *testing.T) {
-	needSipp(t)
-	relayPort, deadPort, umPort := freePort(t, "udp"), freePort(t, "udp"), freePort(t, "udp")
+	sipptest.Need(t)
+	relayPort, deadPort, umPort := sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "udp")
 	cfg := baseConfig(relayPort, deadPort, umPort)
 	cfg.Presence.Source = "never-hold"
 	r, _ := startRelay(t, cfg)
-	um := startSipp(t, "-sf", scenario("uas_answer_check.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "1")
-	caller := startSipp(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t, "udp")), "-m", "1")
-	if d := caller.wait(t, "caller"); d < time.Second {
+	um := sipptest.Start(t, "-sf", scenario("uas_answer_check.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "1")
+	caller := sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1")
+	if d := caller.Wait(t, "caller"); d < time.Second {
 		t.Fatalf("answered in %v: the dead hop was not tried first", d)
 	}
-	um.wait(t, "UM")
+	um.Wait(t, "UM")
 	if r.Metrics.fo.Load() != 1 || r.Metrics.Calls(OutcomeAnswered) != 1 {
 		t.Fatalf("failovers %d answered %d", r.Metrics.fo.Load(), r.Metrics.Calls(OutcomeAnswered))
 	}
@@ -278,39 +207,67 @@ func TestFailover(t *testing.T) {
 
 // Every UM down: 503 with Retry-After.
 func TestAllHopsDown(t *testing.T) {
-	needSipp(t)
-	relayPort := freePort(t, "udp")
-	cfg := baseConfig(relayPort, freePort(t, "udp"), freePort(t, "udp"))
+	sipptest.Need(t)
+	relayPort := sipptest.FreePort(t, "udp")
+	cfg := baseConfig(relayPort, sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "udp"))
 	cfg.Presence.Source = "never-hold"
 	r, _ := startRelay(t, cfg)
-	caller := startSipp(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_503.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t, "udp")), "-m", "1")
-	caller.wait(t, "caller expecting 503")
+	caller := sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_503.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1")
+	caller.Wait(t, "caller expecting 503")
 	if r.Metrics.Calls(OutcomeUMDown) != 1 {
 		t.Fatal("not counted as um_down")
 	}
 }
 
+// mode: redirect: after the hold the caller gets 302 naming UM; UM itself sees nothing.
+func TestRedirectMode(t *testing.T) {
+	sipptest.Need(t)
+	relayPort, umPort := sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "udp")
+	cfg := baseConfig(relayPort, umPort)
+	cfg.Mode = "redirect"
+	cfg.Hold = Duration(time.Second)
+	r, rec := startRelay(t, cfg) // default presence: always-hold
+	received := listenUM(t, umPort)
+	// sipp does not expand keywords in a regexp: write UM's port into the scenario.
+	xml, err := os.ReadFile(scenario("uac_302.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sf := filepath.Join(t.TempDir(), "uac_302.xml")
+	if err := os.WriteFile(sf, bytes.ReplaceAll(xml, []byte("[um_port]"), []byte(fmt.Sprint(umPort))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	caller := sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", sf,
+		"-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1")
+	if d := caller.Wait(t, "caller expecting 302"); d < time.Second {
+		t.Fatalf("302 after %v: the call was not held", d)
+	}
+	if n := received(); n != 0 || r.Metrics.Calls(OutcomeRedirected) != 1 || rec.count() != 0 {
+		t.Fatalf("UM received %d datagrams, redirected %d, notified %d", n, r.Metrics.Calls(OutcomeRedirected), rec.count())
+	}
+}
+
 func TestOptionsAnswered(t *testing.T) {
-	needSipp(t)
-	relayPort := freePort(t, "udp")
-	startRelay(t, baseConfig(relayPort, freePort(t, "udp")))
-	startSipp(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_options.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t, "udp")), "-m", "1").wait(t, "OPTIONS")
+	sipptest.Need(t)
+	relayPort := sipptest.FreePort(t, "udp")
+	startRelay(t, baseConfig(relayPort, sipptest.FreePort(t, "udp")))
+	sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_options.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1").Wait(t, "OPTIONS")
 }
 
 // TCP end to end, and a bounded load: goroutines return to where they were.
 func TestTCPAndNoLeak(t *testing.T) {
-	needSipp(t)
-	relayPort, umPort := freePort(t, "tcp"), freePort(t, "tcp")
+	sipptest.Need(t)
+	relayPort, umPort := sipptest.FreePort(t, "tcp"), sipptest.FreePort(t, "tcp")
 	cfg := &Config{Listen: []string{fmt.Sprintf("tcp://127.0.0.1:%d", relayPort)}, NextHops: []string{fmt.Sprintf("tcp://127.0.0.1:%d", umPort)}}
 	cfg.Presence.Source = "never-hold"
 	r, _ := startRelay(t, cfg)
 	runtime.GC()
 	base := runtime.NumGoroutine()
-	um := startSipp(t, "-sf", scenario("uas_answer_check.xml"), "-t", "t1", "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "200")
-	caller := startSipp(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_call.xml"), "-t", "t1", "-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t, "tcp")),
+	um := sipptest.Start(t, "-sf", scenario("uas_answer_check.xml"), "-t", "t1", "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "200")
+	caller := sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_call.xml"), "-t", "t1", "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "tcp")),
 		"-m", "200", "-r", "50", "-l", "50")
-	caller.wait(t, "caller over TCP")
-	um.wait(t, "UM over TCP")
+	caller.Wait(t, "caller over TCP")
+	um.Wait(t, "UM over TCP")
 	if n := r.Metrics.Calls(OutcomeAnswered); n != 200 {
 		t.Fatalf("%d of 200 calls answered", n)
 	}
@@ -333,20 +290,20 @@ func TestTCPAndNoLeak(t *testing.T) {
 // The call names only a number; the numbers table maps it to alice, whose
 // presence (by SIP URI) is offline, so the call is held.
 func TestNumberMapsToUser(t *testing.T) {
-	needSipp(t)
-	relayPort, umPort := freePort(t, "udp"), freePort(t, "udp")
+	sipptest.Need(t)
+	relayPort, umPort := sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "udp")
 	cfg := baseConfig(relayPort, umPort)
 	cfg.Hold = Duration(2 * time.Second)
 	cfg.HoldWhen = []string{"offline"} // unknown is not held: only the mapping can make this call wait
 	cfg.Presence = PresenceConfig{Source: "file", File: presenceFile(t, "sip:alice@contoso.com: offline\n")}
 	cfg.Numbers = map[string]string{"+47 900 00 001": "sip:alice@contoso.com"}
 	startRelay(t, cfg)
-	um := startSipp(t, "-sf", scenario("uas_answer_check.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "1")
-	caller := startSipp(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t, "udp")), "-m", "1")
-	if d := caller.wait(t, "caller"); d < 2*time.Second {
+	um := sipptest.Start(t, "-sf", scenario("uas_answer_check.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "1")
+	caller := sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1")
+	if d := caller.Wait(t, "caller"); d < 2*time.Second {
 		t.Fatalf("the call took %v: the number was not mapped to alice", d)
 	}
-	um.wait(t, "UM")
+	um.Wait(t, "UM")
 }
 
 // goUM is a minimal SIP peer that answers every request but ACK with 200 OK
@@ -391,8 +348,8 @@ func goUM(t *testing.T, port int) {
 // OPTIONS pings mark a dead hop down, so calls go to the live one without
 // waiting for the dead one's timeout; /metrics shows relay_um_up.
 func TestHopHealth(t *testing.T) {
-	needSipp(t)
-	relayPort, deadPort, umPort := freePort(t, "udp"), freePort(t, "udp"), freePort(t, "udp")
+	sipptest.Need(t)
+	relayPort, deadPort, umPort := sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "udp")
 	cfg := baseConfig(relayPort, deadPort, umPort)
 	cfg.HopTimeout, cfg.HopCheck = Duration(300*time.Millisecond), Duration(100*time.Millisecond)
 	cfg.Presence.Source = "never-hold"
@@ -417,7 +374,7 @@ func TestHopHealth(t *testing.T) {
 	if !strings.Contains(m.String(), fmt.Sprintf("relay_um_up{hop=%q} 0", dead)) {
 		t.Fatalf("metrics:\n%s", m.String())
 	}
-	startSipp(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t, "udp")), "-m", "1").wait(t, "caller")
+	sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1").Wait(t, "caller")
 	if r.Metrics.fo.Load() != 0 || r.Metrics.Calls(OutcomeAnswered) != 1 {
 		t.Fatalf("failovers %d (the dead hop was tried), answered %d", r.Metrics.fo.Load(), r.Metrics.Calls(OutcomeAnswered))
 	}
@@ -426,13 +383,13 @@ func TestHopHealth(t *testing.T) {
 // max_held caps the calls on hold (the call over the cap goes on at once), and
 // a drain (SIGTERM) sends the held calls to UM at once instead of dropping them.
 func TestMaxHeldAndDrain(t *testing.T) {
-	needSipp(t)
-	relayPort, umPort := freePort(t, "udp"), freePort(t, "udp")
+	sipptest.Need(t)
+	relayPort, umPort := sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "udp")
 	cfg := baseConfig(relayPort, umPort)
 	cfg.Hold, cfg.MaxHeld = Duration(time.Hour), 1
 	r, _ := startRelay(t, cfg)
-	um := startSipp(t, "-sf", scenario("uas_answer_check.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "2")
-	caller := startSipp(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t, "udp")),
+	um := sipptest.Start(t, "-sf", scenario("uas_answer_check.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "2")
+	caller := sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")),
 		"-m", "2", "-l", "2", "-r", "10")
 	deadline := time.Now().Add(10 * time.Second)
 	for r.Held() != 1 || r.Metrics.Calls(OutcomeAnswered) != 1 {
@@ -442,8 +399,8 @@ func TestMaxHeldAndDrain(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	r.Drain()
-	caller.wait(t, "caller")
-	um.wait(t, "UM")
+	caller.Wait(t, "caller")
+	um.Wait(t, "UM")
 	if r.Held() != 0 || r.Metrics.Calls(OutcomeAnswered) != 2 {
 		t.Fatalf("after the drain: held %d answered %d", r.Held(), r.Metrics.Calls(OutcomeAnswered))
 	}
@@ -455,22 +412,22 @@ func TestMaxHeldAndDrain(t *testing.T) {
 // missed call, with the EUM address from the directory table); a call answered
 // on the mobile sends nothing.
 func TestUMInfoNotification(t *testing.T) {
-	needSipp(t)
-	relayPort, umPort := freePort(t, "udp"), freePort(t, "udp")
+	sipptest.Need(t)
+	relayPort, umPort := sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "udp")
 	cfg := baseConfig(relayPort, umPort)
 	cfg.Hold = Duration(10 * time.Second)
 	cfg.Notify.UMInfo = true
 	r, rec := startRelay(t, cfg, func(r *Relay) {
 		r.UseDirectory(routing.StaticResolver{"+4790000001": "sip:alice@contoso.com", "sip:alice@contoso.com": "EUM:alice@contoso.com;phone-context=DP.contoso.com"})
 	})
-	um := startSipp(t, "-sf", scenario("uas_uminfo.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "1")
+	um := sipptest.Start(t, "-sf", scenario("uas_uminfo.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "1")
 	call := func(sc string) {
-		startSipp(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario(sc), "-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t, "udp")), "-m", "1").wait(t, sc)
+		sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario(sc), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1").Wait(t, sc)
 	}
 	call("uac_cancel_elsewhere.xml") // answered on the mobile: no INFO
 	call("uac_cancel.xml")
 	call("uac_cancel.xml")
-	um.wait(t, "UM (notification session and two INFOs)")
+	um.Wait(t, "UM (notification session and two INFOs)")
 	if n := r.Metrics.Notes("sent"); n != 2 || rec.count() != 2 {
 		t.Fatalf("%d INFOs sent, %d missed calls recorded; want 2 and 2", n, rec.count())
 	}
@@ -480,25 +437,25 @@ func TestUMInfoNotification(t *testing.T) {
 // NOTIFY, its own INVITE and that call's BYE — goes to Lync upstream, while a
 // caller's INVITE still goes to UM.
 func TestUpstreamFromUM(t *testing.T) {
-	needSipp(t)
-	relayPort, umPort, lyncPort := freePort(t, "udp"), freePort(t, "udp"), freePort(t, "udp")
+	sipptest.Need(t)
+	relayPort, umPort, lyncPort := sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "udp")
 	cfg := &Config{Listen: []string{fmt.Sprintf("udp://127.0.0.1:%d", relayPort)}, NextHops: []string{fmt.Sprintf("udp://127.0.0.3:%d", umPort)},
 		Upstream: UpstreamConfig{Hops: []string{fmt.Sprintf("udp://127.0.0.1:%d", lyncPort)}}}
 	cfg.Presence.Source = "never-hold"
 	r, _ := startRelay(t, cfg)
 	relay := fmt.Sprintf("127.0.0.1:%d", relayPort)
 
-	lync := startSipp(t, "-sf", scenario("uas_notify.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(lyncPort), "-m", "1")
-	startSipp(t, relay, "-sf", scenario("uac_notify.xml"), "-i", "127.0.0.3", "-p", fmt.Sprint(freePort(t, "udp")), "-m", "1").wait(t, "UM's NOTIFY")
-	lync.wait(t, "Lync (the NOTIFY from UM)")
+	lync := sipptest.Start(t, "-sf", scenario("uas_notify.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(lyncPort), "-m", "1")
+	sipptest.Start(t, relay, "-sf", scenario("uac_notify.xml"), "-i", "127.0.0.3", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1").Wait(t, "UM's NOTIFY")
+	lync.Wait(t, "Lync (the NOTIFY from UM)")
 
-	lync = startSipp(t, "-sf", scenario("uas_answer_check.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(lyncPort), "-m", "1")
-	startSipp(t, relay, "-sf", scenario("uac_call.xml"), "-i", "127.0.0.3", "-p", fmt.Sprint(freePort(t, "udp")), "-m", "1").wait(t, "UM's call")
-	lync.wait(t, "Lync (UM's INVITE and BYE)")
+	lync = sipptest.Start(t, "-sf", scenario("uas_answer_check.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(lyncPort), "-m", "1")
+	sipptest.Start(t, relay, "-sf", scenario("uac_call.xml"), "-i", "127.0.0.3", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1").Wait(t, "UM's call")
+	lync.Wait(t, "Lync (UM's INVITE and BYE)")
 
-	um := startSipp(t, "-sf", scenario("uas_answer_check.xml"), "-i", "127.0.0.3", "-p", fmt.Sprint(umPort), "-m", "1")
-	startSipp(t, relay, "-sf", scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t, "udp")), "-m", "1").wait(t, "caller")
-	um.wait(t, "UM (the caller's INVITE)")
+	um := sipptest.Start(t, "-sf", scenario("uas_answer_check.xml"), "-i", "127.0.0.3", "-p", fmt.Sprint(umPort), "-m", "1")
+	sipptest.Start(t, relay, "-sf", scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1").Wait(t, "caller")
+	um.Wait(t, "UM (the caller's INVITE)")
 	if n := r.Metrics.Calls(OutcomeAnswered); n != 2 {
 		t.Fatalf("%d answered calls, want 2", n)
 	}

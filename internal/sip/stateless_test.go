@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/umctl/umctl/internal/sipptest"
 )
 
 // A BYE over UDP is forwarded without a transaction: the relay's Via on top
@@ -15,7 +17,7 @@ import (
 // each copy of the BYE goes on, and UM's 200 goes back to the address the
 // caller's Via names, with only the caller's Via left.
 func TestStatelessBye(t *testing.T) {
-	relayPort, umPort := freePort(t, "udp"), freePort(t, "udp")
+	relayPort, umPort := sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "udp")
 	cfg := baseConfig(relayPort, umPort)
 	cfg.Presence.Source = "never-hold"
 	startRelay(t, cfg)
@@ -90,7 +92,7 @@ func readMsg(t *testing.T, pc net.PacketConn) string {
 // server transaction takes the caller's, and UM gets only the relay's own ACK,
 // on the branch of the INVITE it received.
 func TestStatelessAck(t *testing.T) {
-	relayPort, umPort := freePort(t, "udp"), freePort(t, "udp")
+	relayPort, umPort := sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "udp")
 	cfg := baseConfig(relayPort, umPort)
 	cfg.Presence.Source = "never-hold"
 	startRelay(t, cfg)
@@ -152,7 +154,7 @@ func TestStatelessAck(t *testing.T) {
 // A re-INVITE (To-tag) is never held and goes, To-tag intact, to the UM that
 // answered the call, not to the first next hop.
 func TestReInviteFollowsDialog(t *testing.T) {
-	relayPort, umA, umB := freePort(t, "udp"), freePort(t, "udp"), freePort(t, "udp")
+	relayPort, umA, umB := sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "udp")
 	cfg := baseConfig(relayPort, umA, umB)
 	cfg.Hold = Duration(2 * time.Second)
 	cfg.Presence.Source = "always-hold"

@@ -20,6 +20,7 @@ import (
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+	"github.com/umctl/umctl/internal/sipptest"
 )
 
 // testPKI writes a CA, a server certificate for 127.0.0.1 and a client certificate.
@@ -63,14 +64,14 @@ func testPKI(t *testing.T) (dir string, ca *x509.CertPool, client tls.Certificat
 // a caller without a certificate is refused in the handshake. (Debian's sipp
 // has no TLS, so the TLS caller is a sipgo client; UM behind the relay is sipp.)
 func TestMutualTLS(t *testing.T) {
-	needSipp(t)
+	sipptest.Need(t)
 	dir, ca, clientCert := testPKI(t)
-	relayPort, umPort := freePort(t, "tcp"), freePort(t, "udp")
+	relayPort, umPort := sipptest.FreePort(t, "tcp"), sipptest.FreePort(t, "udp")
 	cfg := &Config{Listen: []string{fmt.Sprintf("tls://127.0.0.1:%d", relayPort)}, NextHops: []string{fmt.Sprintf("udp://127.0.0.1:%d", umPort)},
 		TLS: TLSConfig{Cert: filepath.Join(dir, "relay.pem"), Key: filepath.Join(dir, "relay-key.pem"), ClientCA: filepath.Join(dir, "ca.pem")}}
 	cfg.Presence.Source = "never-hold"
 	r, _ := startRelay(t, cfg)
-	um := startSipp(t, "-sf", scenario("uas_answer_check.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "1")
+	um := sipptest.Start(t, "-sf", scenario("uas_answer_check.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "1")
 
 	// Without a client certificate: the handshake fails.
 	conn, err := tls.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", relayPort), &tls.Config{RootCAs: ca})
@@ -142,7 +143,7 @@ func TestMutualTLS(t *testing.T) {
 			if res, err := client.Do(ctx, bye); err != nil || res.StatusCode != 200 {
 				t.Fatalf("BYE: %v %v", res, err)
 			}
-			um.wait(t, "UM behind the TLS listener")
+			um.Wait(t, "UM behind the TLS listener")
 			if r.Metrics.Calls(OutcomeAnswered) != 1 {
 				t.Fatal("not counted as answered")
 			}
@@ -160,9 +161,9 @@ func TestMutualTLS(t *testing.T) {
 // UM's private-CA certificate is refused and nothing is sent. UM here is a
 // sipgo server that requires a client certificate (Debian's sipp has no TLS).
 func TestUMInfoOverMutualTLS(t *testing.T) {
-	needSipp(t)
+	sipptest.Need(t)
 	dir, ca, _ := testPKI(t)
-	umPort := freePort(t, "tcp")
+	umPort := sipptest.FreePort(t, "tcp")
 	serverCert, err := tls.LoadX509KeyPair(filepath.Join(dir, "relay.pem"), filepath.Join(dir, "relay-key.pem"))
 	if err != nil {
 		t.Fatal(err)
@@ -190,7 +191,7 @@ func TestUMInfoOverMutualTLS(t *testing.T) {
 	waitListening(ctx, Listener{Transport: "tls", Addr: fmt.Sprintf("127.0.0.1:%d", umPort)})
 
 	for _, trusted := range []bool{true, false} {
-		relayPort := freePort(t, "udp")
+		relayPort := sipptest.FreePort(t, "udp")
 		cfg := &Config{Listen: []string{fmt.Sprintf("udp://127.0.0.1:%d", relayPort)}, NextHops: []string{fmt.Sprintf("tls://127.0.0.1:%d", umPort)},
 			TLS: TLSConfig{Cert: filepath.Join(dir, "relay.pem"), Key: filepath.Join(dir, "relay-key.pem")}, Hold: Duration(10 * time.Second), HopTimeout: Duration(time.Second)}
 		if trusted {
@@ -199,7 +200,7 @@ func TestUMInfoOverMutualTLS(t *testing.T) {
 		cfg.Notify.UMInfo = true
 		cfg.Numbers = map[string]string{"+4790000001": "sip:alice@contoso.com"}
 		r, _ := startRelay(t, cfg)
-		startSipp(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_cancel.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t, "udp")), "-m", "1").wait(t, "caller")
+		sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_cancel.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1").Wait(t, "caller")
 		deadline := time.Now().Add(10 * time.Second)
 		for r.Metrics.Notes("sent")+r.Metrics.Notes("failed") == 0 && time.Now().Before(deadline) {
 			time.Sleep(50 * time.Millisecond)

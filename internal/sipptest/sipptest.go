@@ -1,0 +1,92 @@
+// Package sipptest runs sipp (Debian package sip-tester) as a real SIP peer in
+// tests, on 127.0.0.1 with free ports. Without sipp the tests are skipped,
+// unless UMCTL_REQUIRE_SIPP=1 (CI), which makes that a failure.
+package sipptest
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Need skips the test when sipp is not installed (fails it under UMCTL_REQUIRE_SIPP=1).
+func Need(t testing.TB) {
+	t.Helper()
+	if _, err := exec.LookPath("sipp"); err != nil {
+		if os.Getenv("UMCTL_REQUIRE_SIPP") == "1" {
+			t.Fatal("sipp required (UMCTL_REQUIRE_SIPP=1) but not installed (Debian package sip-tester)")
+		}
+		t.Skip("sipp not installed (Debian package sip-tester)")
+	}
+}
+
+// FreePort returns a port on 127.0.0.1 that is free for network ("udp" or "tcp").
+func FreePort(t testing.TB, network string) int {
+	t.Helper()
+	if network == "tcp" {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		return l.Addr().(*net.TCPAddr).Port
+	}
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).Port
+}
+
+// Run is a running sipp; it is killed when the test ends.
+type Run struct {
+	cmd *exec.Cmd
+	out *strings.Builder
+}
+
+// Start runs sipp with args (plus -nostdin, a 40 s timeout and an error log).
+// UMCTL_SIPP_TRACE=dir keeps every message sipp sent and received there.
+func Start(t *testing.T, args ...string) *Run {
+	t.Helper()
+	dir := t.TempDir()
+	args = append(args, "-nostdin", "-timeout", "40s", "-timeout_error", "-trace_err", "-error_file", filepath.Join(dir, "err.log"))
+	if d := os.Getenv("UMCTL_SIPP_TRACE"); d != "" {
+		name := t.Name()[strings.LastIndex(t.Name(), "/")+1:]
+		args = append(args, "-trace_msg", "-message_file", filepath.Join(d, fmt.Sprintf("%s-%d.log", name, time.Now().UnixNano())))
+	}
+	cmd := exec.Command("sipp", args...)
+	cmd.Dir = dir
+	out := &strings.Builder{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
+	return &Run{cmd, out}
+}
+
+// Wait returns when sipp exits and fails the test, with sipp's screen and error
+// log, when its scenario failed. It returns how long it waited.
+func (s *Run) Wait(t *testing.T, what string) time.Duration {
+	t.Helper()
+	t0 := time.Now()
+	if err := s.cmd.Wait(); err != nil {
+		errs, _ := os.ReadFile(filepath.Join(s.cmd.Dir, "err.log"))
+		t.Fatalf("%s: sipp %v\n%s\n%s", what, err, tail(s.out.String(), 40), errs)
+	}
+	return time.Since(t0)
+}
+
+func tail(s string, n int) string {
+	l := strings.Split(s, "\n")
+	if len(l) > n {
+		l = l[len(l)-n:]
+	}
+	return strings.Join(l, "\n")
+}
