@@ -661,7 +661,7 @@ func (r *Relay) await(req *sip.Request, tx sip.ServerTransaction, fwd *sip.Reque
 				return true
 			}
 		case <-timerC:
-			r.sendCancel(fwd, nil)
+			r.sendCancel(fwd, nil, `SIP;cause=408;text="Timer C"`)
 			c.outcome, c.status = OutcomeTimerC, 408
 			respond(req, tx, 408, "Request Timeout")
 			return false
@@ -670,7 +670,7 @@ func (r *Relay) await(req *sip.Request, tx sip.ServerTransaction, fwd *sip.Reque
 			c.cancelReason = cancelReason(cancel)
 			r.Metrics.cancel("forwarded", c.cancelReason)
 			if provisional {
-				r.sendCancel(fwd, cancel)
+				r.sendCancel(fwd, cancel, "")
 			}
 			cancelled = nil
 		case <-clTx.Done():
@@ -696,11 +696,11 @@ func (r *Relay) await(req *sip.Request, tx sip.ServerTransaction, fwd *sip.Reque
 			case code == 100:
 				continue
 			case res.IsProvisional():
+				timerC = time.After(time.Duration(r.cfg.TimerC)) // reset by every provisional (RFC 3261 §16.7)
 				if !provisional {
 					provisional = true
-					timerC = time.After(time.Duration(r.cfg.TimerC))
 					if callerCancel != nil { // the caller cancelled before UM said anything
-						r.sendCancel(fwd, callerCancel)
+						r.sendCancel(fwd, callerCancel, "")
 						continue
 					}
 				}
@@ -749,8 +749,9 @@ func (r *Relay) relay(req *sip.Request, tx sip.ServerTransaction, res *sip.Respo
 
 // sendCancel cancels the forwarded INVITE: same Request-URI, From, To, Call-ID,
 // CSeq number and the forwarded INVITE's own top Via, to the same destination,
-// carrying the caller's Reason header (RFC 3326).
-func (r *Relay) sendCancel(fwd *sip.Request, callerCancel *sip.Request) {
+// carrying the caller's Reason headers (RFC 3326), or reason when the relay
+// itself gives up (Timer C).
+func (r *Relay) sendCancel(fwd *sip.Request, callerCancel *sip.Request, reason string) {
 	cancel := sip.NewRequest(sip.CANCEL, fwd.Recipient)
 	cancel.AppendHeader(sip.HeaderClone(fwd.Via()))
 	cancel.AppendHeader(sip.HeaderClone(fwd.From()))
@@ -763,6 +764,9 @@ func (r *Relay) sendCancel(fwd *sip.Request, callerCancel *sip.Request) {
 		for _, h := range callerCancel.GetHeaders("Reason") {
 			cancel.AppendHeader(sip.HeaderClone(h))
 		}
+	}
+	if reason != "" {
+		cancel.AppendHeader(sip.NewHeader("Reason", reason))
 	}
 	cancel.SetDestination(fwd.Destination())
 	cancel.SetTransport(fwd.Transport())

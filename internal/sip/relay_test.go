@@ -69,6 +69,21 @@ func startRelay(t testing.TB, cfg *Config, before ...func(*Relay)) (*Relay, *rec
 
 func scenario(name string) string { abs, _ := filepath.Abs("testdata/" + name); return abs }
 
+// scenarioWith is a copy of scenario name with placeholder replaced by value
+// (sipp expands no keywords in a regexp).
+func scenarioWith(t *testing.T, name, placeholder, value string) string {
+	t.Helper()
+	xml, err := os.ReadFile(scenario(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, bytes.ReplaceAll(xml, []byte(placeholder), []byte(value)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func presenceFile(t *testing.T, content string) string {
 	p := filepath.Join(t.TempDir(), "presence.yaml")
 	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
@@ -177,13 +192,32 @@ func TestCancelAfterForward(t *testing.T) {
 	cfg := baseConfig(relayPort, umPort)
 	cfg.Presence.Source = "never-hold"
 	r, rec := startRelay(t, cfg)
-	um := sipptest.Start(t, "-sf", scenario("uas_ring_cancel.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "1")
+	um := sipptest.Start(t, "-sf", scenarioWith(t, "uas_ring_cancel.xml", "[reason_cause]", "cause=200"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "1")
 	caller := sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_cancel_elsewhere.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1")
 	caller.Wait(t, "caller")
 	um.Wait(t, "UM (saw the CANCEL with the Reason)")
 	time.Sleep(200 * time.Millisecond)
 	if r.Metrics.Calls(OutcomeCancelledFwd) != 1 || rec.count() != 0 {
 		t.Fatalf("cancelled_fwd %d, notified %d", r.Metrics.Calls(OutcomeCancelledFwd), rec.count())
+	}
+}
+
+// Timer C: UM rings and never answers; the relay cancels it with its own Reason
+// and the caller gets 408.
+func TestTimerC(t *testing.T) {
+	sipptest.Need(t)
+	relayPort, umPort := sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "udp")
+	cfg := baseConfig(relayPort, umPort)
+	cfg.Presence.Source = "never-hold"
+	r, _ := startRelay(t, cfg, func(r *Relay) { r.cfg.TimerC = Duration(1500 * time.Millisecond) }) // Check insists on 180 s
+	um := sipptest.Start(t, "-sf", scenarioWith(t, "uas_ring_cancel.xml", "[reason_cause]", `cause=408;text=.Timer C.`), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "1")
+	caller := sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_408.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1")
+	if d := caller.Wait(t, "caller expecting 408"); d < 1500*time.Millisecond {
+		t.Fatalf("408 after %v, before Timer C", d)
+	}
+	um.Wait(t, "UM (the CANCEL with Timer C's Reason)")
+	if r.Metrics.Calls(OutcomeTimerC) != 1 {
+		t.Fatal("not counted as timer_c")
 	}
 }
 
@@ -228,16 +262,7 @@ func TestRedirectMode(t *testing.T) {
 	cfg.Hold = Duration(time.Second)
 	r, rec := startRelay(t, cfg) // default presence: always-hold
 	received := listenUM(t, umPort)
-	// sipp does not expand keywords in a regexp: write UM's port into the scenario.
-	xml, err := os.ReadFile(scenario("uac_302.xml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sf := filepath.Join(t.TempDir(), "uac_302.xml")
-	if err := os.WriteFile(sf, bytes.ReplaceAll(xml, []byte("[um_port]"), []byte(fmt.Sprint(umPort))), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	caller := sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", sf,
+	caller := sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenarioWith(t, "uac_302.xml", "[um_port]", fmt.Sprint(umPort)),
 		"-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1")
 	if d := caller.Wait(t, "caller expecting 302"); d < time.Second {
 		t.Fatalf("302 after %v: the call was not held", d)
