@@ -91,7 +91,6 @@ func (l *logLines) waitFor(t *testing.T, n int, parts ...string) {
 func TestRelayRunSignals(t *testing.T) {
 	sipptest.Need(t)
 	isolate(t)
-	scenario := func(name string) string { p, _ := filepath.Abs("../../internal/sip/testdata/" + name); return p }
 	relayPort, umPort, metricsPort := sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "tcp")
 
 	hooks := make(chan map[string]any, 4)
@@ -127,10 +126,8 @@ func TestRelayRunSignals(t *testing.T) {
 	log := collect(stderr)
 	log.waitFor(t, 1, `"msg":"relay listening"`)
 
-	um := sipptest.Start(t, "-sf", scenario("uas_answer_check.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "2")
-	call := func(sf string) *sipptest.Run {
-		return sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario(sf), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1")
-	}
+	um := sipptest.UAS(t, umPort, sipptest.Scenario("uas_answer_check.xml"), 2)
+	call := func(sf string) *sipptest.Run { return sipptest.Call(t, relayPort, sipptest.Scenario(sf)) }
 	if d := call("uac_call.xml").Wait(t, "first call (never-hold)"); d > 1500*time.Millisecond {
 		t.Fatalf("the first call took %v; never-hold forwards at once", d)
 	}

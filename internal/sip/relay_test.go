@@ -1,7 +1,6 @@
 package sip
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -67,23 +66,6 @@ func startRelay(t testing.TB, cfg *Config, before ...func(*Relay)) (*Relay, *rec
 	return r, rec
 }
 
-func scenario(name string) string { abs, _ := filepath.Abs("testdata/" + name); return abs }
-
-// scenarioWith is a copy of scenario name with placeholder replaced by value
-// (sipp expands no keywords in a regexp).
-func scenarioWith(t *testing.T, name, placeholder, value string) string {
-	t.Helper()
-	xml, err := os.ReadFile(scenario(name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, bytes.ReplaceAll(xml, []byte(placeholder), []byte(value)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 func presenceFile(t *testing.T, content string) string {
 	p := filepath.Join(t.TempDir(), "presence.yaml")
 	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
@@ -110,8 +92,8 @@ func TestHoldThenForward(t *testing.T) {
 	cfg.Presence = PresenceConfig{Source: "file", File: presenceFile(t, "\"+4790000001\": offline\n")}
 	r, _ := startRelay(t, cfg)
 
-	um := sipptest.Start(t, "-sf", scenario("uas_answer_check.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "2")
-	caller := sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1")
+	um := sipptest.UAS(t, umPort, sipptest.Scenario("uas_answer_check.xml"), 2)
+	caller := sipptest.Call(t, relayPort, sipptest.Scenario("uac_call.xml"))
 	if d := caller.Wait(t, "caller (held)"); d < 2*time.Second {
 		t.Fatalf("the call took %v: it was not held for 2 s", d)
 	}
@@ -122,7 +104,7 @@ func TestHoldThenForward(t *testing.T) {
 	future := time.Now().Add(3 * time.Second)
 	_ = os.Chtimes(cfg.Presence.File, future, future)
 	time.Sleep(1100 * time.Millisecond) // the file is checked at most once a second
-	caller = sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1")
+	caller = sipptest.Call(t, relayPort, sipptest.Scenario("uac_call.xml"))
 	if d := caller.Wait(t, "caller (available)"); d > 1500*time.Millisecond {
 		t.Fatalf("the call for an available user took %v", d)
 	}
@@ -170,7 +152,7 @@ func TestCancelDuringHold(t *testing.T) {
 			cfg.Hold = Duration(10 * time.Second)
 			r, rec := startRelay(t, cfg) // default presence: always-hold
 			received := listenUM(t, umPort)
-			caller := sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario(tc.scenario), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1")
+			caller := sipptest.Call(t, relayPort, sipptest.Scenario(tc.scenario))
 			if d := caller.Wait(t, "caller"); d > 5*time.Second {
 				t.Fatalf("cancel took %v", d)
 			}
@@ -192,8 +174,8 @@ func TestCancelAfterForward(t *testing.T) {
 	cfg := baseConfig(relayPort, umPort)
 	cfg.Presence.Source = "never-hold"
 	r, rec := startRelay(t, cfg)
-	um := sipptest.Start(t, "-sf", scenarioWith(t, "uas_ring_cancel.xml", "[reason_cause]", "cause=200"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "1")
-	caller := sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_cancel_elsewhere.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1")
+	um := sipptest.UAS(t, umPort, sipptest.ScenarioWith(t, "uas_ring_cancel.xml", "[reason_cause]", "cause=200"), 1)
+	caller := sipptest.Call(t, relayPort, sipptest.Scenario("uac_cancel_elsewhere.xml"))
 	caller.Wait(t, "caller")
 	um.Wait(t, "UM (saw the CANCEL with the Reason)")
 	time.Sleep(200 * time.Millisecond)
@@ -210,8 +192,8 @@ func TestTimerC(t *testing.T) {
 	cfg := baseConfig(relayPort, umPort)
 	cfg.Presence.Source = "never-hold"
 	r, _ := startRelay(t, cfg, func(r *Relay) { r.cfg.TimerC = Duration(1500 * time.Millisecond) }) // Check insists on 180 s
-	um := sipptest.Start(t, "-sf", scenarioWith(t, "uas_ring_cancel.xml", "[reason_cause]", `cause=408;text=.Timer C.`), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "1")
-	caller := sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_408.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1")
+	um := sipptest.UAS(t, umPort, sipptest.ScenarioWith(t, "uas_ring_cancel.xml", "[reason_cause]", `cause=408;text=.Timer C.`), 1)
+	caller := sipptest.Call(t, relayPort, sipptest.Scenario("uac_408.xml"))
 	if d := caller.Wait(t, "caller expecting 408"); d < 1500*time.Millisecond {
 		t.Fatalf("408 after %v, before Timer C", d)
 	}
@@ -228,8 +210,8 @@ func TestFailover(t *testing.T) {
 	cfg := baseConfig(relayPort, deadPort, umPort)
 	cfg.Presence.Source = "never-hold"
 	r, _ := startRelay(t, cfg)
-	um := sipptest.Start(t, "-sf", scenario("uas_answer_check.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "1")
-	caller := sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1")
+	um := sipptest.UAS(t, umPort, sipptest.Scenario("uas_answer_check.xml"), 1)
+	caller := sipptest.Call(t, relayPort, sipptest.Scenario("uac_call.xml"))
 	if d := caller.Wait(t, "caller"); d < time.Second {
 		t.Fatalf("answered in %v: the dead hop was not tried first", d)
 	}
@@ -246,7 +228,7 @@ func TestAllHopsDown(t *testing.T) {
 	cfg := baseConfig(relayPort, sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "udp"))
 	cfg.Presence.Source = "never-hold"
 	r, _ := startRelay(t, cfg)
-	caller := sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_503.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1")
+	caller := sipptest.Call(t, relayPort, sipptest.Scenario("uac_503.xml"))
 	caller.Wait(t, "caller expecting 503")
 	if r.Metrics.Calls(OutcomeUMDown) != 1 {
 		t.Fatal("not counted as um_down")
@@ -262,8 +244,7 @@ func TestRedirectMode(t *testing.T) {
 	cfg.Hold = Duration(time.Second)
 	r, rec := startRelay(t, cfg) // default presence: always-hold
 	received := listenUM(t, umPort)
-	caller := sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenarioWith(t, "uac_302.xml", "[um_port]", fmt.Sprint(umPort)),
-		"-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1")
+	caller := sipptest.Call(t, relayPort, sipptest.ScenarioWith(t, "uac_302.xml", "[um_port]", fmt.Sprint(umPort)))
 	if d := caller.Wait(t, "caller expecting 302"); d < time.Second {
 		t.Fatalf("302 after %v: the call was not held", d)
 	}
@@ -276,7 +257,7 @@ func TestOptionsAnswered(t *testing.T) {
 	sipptest.Need(t)
 	relayPort := sipptest.FreePort(t, "udp")
 	startRelay(t, baseConfig(relayPort, sipptest.FreePort(t, "udp")))
-	sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_options.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1").Wait(t, "OPTIONS")
+	sipptest.Call(t, relayPort, sipptest.Scenario("uac_options.xml")).Wait(t, "OPTIONS")
 }
 
 // TCP end to end, and a bounded load: goroutines return to where they were.
@@ -288,8 +269,8 @@ func TestTCPAndNoLeak(t *testing.T) {
 	r, _ := startRelay(t, cfg)
 	runtime.GC()
 	base := runtime.NumGoroutine()
-	um := sipptest.Start(t, "-sf", scenario("uas_answer_check.xml"), "-t", "t1", "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "200")
-	caller := sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_call.xml"), "-t", "t1", "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "tcp")),
+	um := sipptest.Start(t, "-sf", sipptest.Scenario("uas_answer_check.xml"), "-t", "t1", "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "200")
+	caller := sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", sipptest.Scenario("uac_call.xml"), "-t", "t1", "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "tcp")),
 		"-m", "200", "-r", "50", "-l", "50")
 	caller.Wait(t, "caller over TCP")
 	um.Wait(t, "UM over TCP")
@@ -323,8 +304,8 @@ func TestNumberMapsToUser(t *testing.T) {
 	cfg.Presence = PresenceConfig{Source: "file", File: presenceFile(t, "sip:alice@contoso.com: offline\n")}
 	cfg.Numbers = map[string]string{"+47 900 00 001": "sip:alice@contoso.com"}
 	startRelay(t, cfg)
-	um := sipptest.Start(t, "-sf", scenario("uas_answer_check.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "1")
-	caller := sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1")
+	um := sipptest.UAS(t, umPort, sipptest.Scenario("uas_answer_check.xml"), 1)
+	caller := sipptest.Call(t, relayPort, sipptest.Scenario("uac_call.xml"))
 	if d := caller.Wait(t, "caller"); d < 2*time.Second {
 		t.Fatalf("the call took %v: the number was not mapped to alice", d)
 	}
@@ -399,7 +380,7 @@ func TestHopHealth(t *testing.T) {
 	if !strings.Contains(m.String(), fmt.Sprintf("relay_um_up{hop=%q} 0", dead)) {
 		t.Fatalf("metrics:\n%s", m.String())
 	}
-	sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1").Wait(t, "caller")
+	sipptest.Call(t, relayPort, sipptest.Scenario("uac_call.xml")).Wait(t, "caller")
 	if r.Metrics.fo.Load() != 0 || r.Metrics.Calls(OutcomeAnswered) != 1 {
 		t.Fatalf("failovers %d (the dead hop was tried), answered %d", r.Metrics.fo.Load(), r.Metrics.Calls(OutcomeAnswered))
 	}
@@ -413,8 +394,8 @@ func TestMaxHeldAndDrain(t *testing.T) {
 	cfg := baseConfig(relayPort, umPort)
 	cfg.Hold, cfg.MaxHeld = Duration(time.Hour), 1
 	r, _ := startRelay(t, cfg)
-	um := sipptest.Start(t, "-sf", scenario("uas_answer_check.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "2")
-	caller := sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")),
+	um := sipptest.UAS(t, umPort, sipptest.Scenario("uas_answer_check.xml"), 2)
+	caller := sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", sipptest.Scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")),
 		"-m", "2", "-l", "2", "-r", "10")
 	deadline := time.Now().Add(10 * time.Second)
 	for r.Held() != 1 || r.Metrics.Calls(OutcomeAnswered) != 1 {
@@ -445,9 +426,9 @@ func TestUMInfoNotification(t *testing.T) {
 	r, rec := startRelay(t, cfg, func(r *Relay) {
 		r.UseDirectory(routing.StaticResolver{"+4790000001": "sip:alice@contoso.com", "sip:alice@contoso.com": "EUM:alice@contoso.com;phone-context=DP.contoso.com"})
 	})
-	um := sipptest.Start(t, "-sf", scenario("uas_uminfo.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "1")
+	um := sipptest.UAS(t, umPort, sipptest.Scenario("uas_uminfo.xml"), 1)
 	call := func(sc string) {
-		sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario(sc), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1").Wait(t, sc)
+		sipptest.Call(t, relayPort, sipptest.Scenario(sc)).Wait(t, sc)
 	}
 	call("uac_cancel_elsewhere.xml") // answered on the mobile: no INFO
 	call("uac_cancel.xml")
@@ -470,16 +451,16 @@ func TestUpstreamFromUM(t *testing.T) {
 	r, _ := startRelay(t, cfg)
 	relay := fmt.Sprintf("127.0.0.1:%d", relayPort)
 
-	lync := sipptest.Start(t, "-sf", scenario("uas_notify.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(lyncPort), "-m", "1")
-	sipptest.Start(t, relay, "-sf", scenario("uac_notify.xml"), "-i", "127.0.0.3", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1").Wait(t, "UM's NOTIFY")
+	lync := sipptest.UAS(t, lyncPort, sipptest.Scenario("uas_notify.xml"), 1)
+	sipptest.Start(t, relay, "-sf", sipptest.Scenario("uac_notify.xml"), "-i", "127.0.0.3", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1").Wait(t, "UM's NOTIFY")
 	lync.Wait(t, "Lync (the NOTIFY from UM)")
 
-	lync = sipptest.Start(t, "-sf", scenario("uas_answer_check.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(lyncPort), "-m", "1")
-	sipptest.Start(t, relay, "-sf", scenario("uac_call.xml"), "-i", "127.0.0.3", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1").Wait(t, "UM's call")
+	lync = sipptest.UAS(t, lyncPort, sipptest.Scenario("uas_answer_check.xml"), 1)
+	sipptest.Start(t, relay, "-sf", sipptest.Scenario("uac_call.xml"), "-i", "127.0.0.3", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1").Wait(t, "UM's call")
 	lync.Wait(t, "Lync (UM's INVITE and BYE)")
 
-	um := sipptest.Start(t, "-sf", scenario("uas_answer_check.xml"), "-i", "127.0.0.3", "-p", fmt.Sprint(umPort), "-m", "1")
-	sipptest.Start(t, relay, "-sf", scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1").Wait(t, "caller")
+	um := sipptest.Start(t, "-sf", sipptest.Scenario("uas_answer_check.xml"), "-i", "127.0.0.3", "-p", fmt.Sprint(umPort), "-m", "1")
+	sipptest.Start(t, relay, "-sf", sipptest.Scenario("uac_call.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1").Wait(t, "caller")
 	um.Wait(t, "UM (the caller's INVITE)")
 	if n := r.Metrics.Calls(OutcomeAnswered); n != 2 {
 		t.Fatalf("%d answered calls, want 2", n)

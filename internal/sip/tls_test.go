@@ -71,7 +71,7 @@ func TestMutualTLS(t *testing.T) {
 		TLS: TLSConfig{Cert: filepath.Join(dir, "relay.pem"), Key: filepath.Join(dir, "relay-key.pem"), ClientCA: filepath.Join(dir, "ca.pem")}}
 	cfg.Presence.Source = "never-hold"
 	r, _ := startRelay(t, cfg)
-	um := sipptest.Start(t, "-sf", scenario("uas_answer_check.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(umPort), "-m", "1")
+	um := sipptest.UAS(t, umPort, sipptest.Scenario("uas_answer_check.xml"), 1)
 
 	// Without a client certificate: the handshake fails.
 	conn, err := tls.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", relayPort), &tls.Config{RootCAs: ca})
@@ -200,7 +200,7 @@ func TestUMInfoOverMutualTLS(t *testing.T) {
 		cfg.Notify.UMInfo = true
 		cfg.Numbers = map[string]string{"+4790000001": "sip:alice@contoso.com"}
 		r, _ := startRelay(t, cfg)
-		sipptest.Start(t, fmt.Sprintf("127.0.0.1:%d", relayPort), "-sf", scenario("uac_cancel.xml"), "-i", "127.0.0.1", "-p", fmt.Sprint(sipptest.FreePort(t, "udp")), "-m", "1").Wait(t, "caller")
+		sipptest.Call(t, relayPort, sipptest.Scenario("uac_cancel.xml")).Wait(t, "caller")
 		deadline := time.Now().Add(10 * time.Second)
 		for r.Metrics.Notes("sent")+r.Metrics.Notes("failed") == 0 && time.Now().Before(deadline) {
 			time.Sleep(50 * time.Millisecond)

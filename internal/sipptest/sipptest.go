@@ -4,6 +4,7 @@
 package sipptest
 
 import (
+	"bytes"
 	"fmt"
 	"net"
 	"os"
@@ -42,6 +43,47 @@ func FreePort(t testing.TB, network string) int {
 	}
 	defer c.Close()
 	return c.LocalAddr().(*net.UDPAddr).Port
+}
+
+// Scenario is the path of a scenario in internal/sipptest/scenarios, found from
+// the working directory (under go test, the directory of the package tested).
+func Scenario(name string) string {
+	dir, _ := os.Getwd()
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return filepath.Join(d, "internal", "sipptest", "scenarios", name)
+		}
+		if filepath.Dir(d) == d {
+			return filepath.Join(dir, name) // not in the module: sipp reports the missing file
+		}
+	}
+}
+
+// ScenarioWith is a copy of Scenario(name) with placeholder replaced by value
+// (sipp expands no keywords in a regexp).
+func ScenarioWith(t *testing.T, name, placeholder, value string) string {
+	t.Helper()
+	xml, err := os.ReadFile(Scenario(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, bytes.ReplaceAll(xml, []byte(placeholder), []byte(value)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// UAS runs sipp as a server (Exchange UM, Lync) on 127.0.0.1:port for calls calls.
+func UAS(t *testing.T, port int, scenario string, calls int) *Run {
+	t.Helper()
+	return Start(t, "-sf", scenario, "-i", "127.0.0.1", "-p", fmt.Sprint(port), "-m", fmt.Sprint(calls))
+}
+
+// Call runs sipp as a caller: one call over UDP from 127.0.0.1 to 127.0.0.1:port.
+func Call(t *testing.T, port int, scenario string) *Run {
+	t.Helper()
+	return Start(t, fmt.Sprintf("127.0.0.1:%d", port), "-sf", scenario, "-i", "127.0.0.1", "-p", fmt.Sprint(FreePort(t, "udp")), "-m", "1")
 }
 
 // Run is a running sipp; it is killed when the test ends.
