@@ -37,4 +37,11 @@ trap stop_lab EXIT
 unformatted=$(gofmt -l cmd internal)
 [ -z "$unformatted" ] || { echo "gofmt would change: $unformatted" >&2; exit 1; }
 go vet ./...
+# staticcheck at a pinned version; any finding fails the run.
+STATICCHECK_VERSION=v0.8.2
+staticcheck=$(go env GOPATH)/bin/staticcheck
+if ! "$staticcheck" -version 2>/dev/null | grep -q "${STATICCHECK_VERSION#v}"; then
+	go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION"
+fi
+"$staticcheck" ./...
 go test -count=1 -p 1 ./...

@@ -123,7 +123,7 @@ func TestUCUtil(t *testing.T) {
 				t.Errorf("%s lacks %s for %s: %s", dn, ace, sid, sddl)
 			}
 		}
-		if strings.Index(sddl, "ID;") >= 0 && strings.Index(sddl, sids[0]) > strings.Index(sddl, "ID;") {
+		if strings.Contains(sddl, "ID;") && strings.Index(sddl, sids[0]) > strings.Index(sddl, "ID;") {
 			t.Errorf("%s: explicit ACE after inherited ones: %s", dn, sddl)
 		}
 	}

@@ -41,9 +41,10 @@ func (m *Metrics) inc(mp map[string]int64, k string) {
 }
 
 func (m *Metrics) call(outcome string) { m.inc(m.calls, `outcome="`+outcome+`"`) }
-func (m *Metrics) cancel(phase, reason string) {
-	if reason != "completed_elsewhere" {
-		reason = "caller"
+func (m *Metrics) cancel(phase, cancelReason string) {
+	reason := "caller"
+	if isElsewhere(cancelReason) {
+		reason = reasonElsewhere
 	}
 	m.inc(m.cancels, `phase="`+phase+`",reason="`+reason+`"`)
 }

@@ -455,7 +455,7 @@ func (r *Relay) cancelledInHold(h *heldCall, cancel *sip.Request) {
 	c := h.c
 	c.outcome, c.cancelReason = OutcomeCancelledHold, cancelReason(cancel)
 	r.Metrics.cancel("hold", c.cancelReason)
-	if c.cancelReason != "completed_elsewhere" {
+	if !isElsewhere(c.cancelReason) {
 		r.notifier.MissedCall(MissedCall{CallID: c.callID, From: c.from, Target: h.target.Key, TargetURI: h.target.URI, User: h.target.User,
 			Subject: headerValue(h.req, "Subject"), Priority: headerValue(h.req, "Priority"), Held: c.hold, At: time.Now()})
 	}
@@ -541,19 +541,6 @@ func portOf(addr string) int {
 	_, p, _ := net.SplitHostPort(addr)
 	n, _ := strconv.Atoi(p)
 	return n
-}
-
-// cancelReason classifies a CANCEL: RFC 3326 "SIP;cause=200" means the call was
-// answered elsewhere (the mobile); anything else is the caller giving up.
-func cancelReason(cancel *sip.Request) string {
-	for _, h := range cancel.GetHeaders("Reason") {
-		v := strings.ToLower(h.Value())
-		if strings.HasPrefix(strings.TrimSpace(v), "sip") && strings.Contains(strings.ReplaceAll(v, " ", ""), "cause=200") {
-			return "completed_elsewhere"
-		}
-		return "caller:" + h.Value()
-	}
-	return "caller"
 }
 
 // checkHop pings a hop with OPTIONS every hop_check: two failures in a row mark
@@ -684,10 +671,7 @@ func (r *Relay) await(req *sip.Request, tx sip.ServerTransaction, fwd *sip.Reque
 			return false
 		case res, ok := <-clTx.Responses():
 			if !ok {
-				if !gotAny {
-					return true
-				}
-				return false
+				return !gotAny
 			}
 			gotAny = true
 			code := int(res.StatusCode)
