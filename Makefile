@@ -6,7 +6,7 @@ DATE    ?= $(shell git log -1 --format=%cI 2>/dev/null)
 PKG     := github.com/umctl/umctl/internal/build
 LDFLAGS := -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: build demo test unit completions clean
+.PHONY: build demo test unit cross completions clean
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/umctl ./cmd/umctl
 
@@ -21,6 +21,10 @@ test: build
 # Unit tests only (no root, no lab): integration tests skip themselves.
 unit:
 	$(GO) test ./...
+
+# Build and vet for every release target (Linux, Windows, macOS; amd64 and arm64).
+cross:
+	./scripts/cross.sh
 
 completions:
 	UMCTL_UPDATE_COMPLETIONS=1 $(GO) test ./cmd/umctl -run TestCompletionsUpToDate -count=1

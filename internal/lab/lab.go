@@ -20,7 +20,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/go-ldap/ldap/v3"
@@ -72,6 +71,9 @@ type state struct {
 // Open resolves dir and the address: an explicit address wins, then the one the
 // lab was provisioned with, then 127.0.0.1.
 func Open(dir, address string, log io.Writer) (*Lab, error) {
+	if err := supported(); err != nil {
+		return nil, err
+	}
 	if dir == "" {
 		dir = DefaultDir()
 	}
@@ -213,7 +215,7 @@ func (l *Lab) lock() (func(), error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+	if err := lockFile(f); err != nil {
 		f.Close()
 		return nil, err
 	}
@@ -475,7 +477,7 @@ func (l *Lab) start(ctx context.Context) (Env, error) {
 				return env, nil
 			}
 		} else if b, err := os.ReadFile(l.path("run", "samba.pid")); err == nil {
-			if p, _ := strconv.Atoi(strings.TrimSpace(string(b))); p > 0 && syscall.Kill(p, 0) != nil {
+			if p, _ := strconv.Atoi(strings.TrimSpace(string(b))); p > 0 && !alive(p) {
 				break // it died
 			}
 		}
@@ -550,12 +552,12 @@ func (l *Lab) allPIDs() []int {
 // anything of this lab that outlived it.
 func (l *Lab) stop() {
 	if p := l.pid(); p > 0 {
-		_ = syscall.Kill(p, syscall.SIGTERM)
-		for i := 0; i < 100 && syscall.Kill(p, 0) == nil; i++ {
+		terminate(p)
+		for i := 0; i < 100 && alive(p); i++ {
 			time.Sleep(100 * time.Millisecond)
 		}
-		if syscall.Kill(p, 0) == nil {
-			_ = syscall.Kill(p, syscall.SIGKILL)
+		if alive(p) {
+			kill(p)
 		}
 		l.logf("samba pid %d stopped", p)
 	}
@@ -567,7 +569,7 @@ func (l *Lab) stop() {
 		}
 		if i == 29 {
 			for _, p := range rest {
-				_ = syscall.Kill(p, syscall.SIGKILL)
+				kill(p)
 			}
 		}
 		time.Sleep(100 * time.Millisecond)
