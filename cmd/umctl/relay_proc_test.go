@@ -1,0 +1,157 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// relayProc is `umctl relay run` as a separate process (this test binary with
+// UMCTL_TEST_EXEC=1), with its log lines.
+type relayProc struct {
+	cmd *exec.Cmd
+	log *logLines
+}
+
+// startRelayProc writes config to relay.yaml and runs the relay until the test
+// ends (or kill); it returns once the relay listens.
+func startRelayProc(t *testing.T, config string) *relayProc {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "relay.yaml")
+	if err := os.WriteFile(path, []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "relay", "run", "--config", path)
+	cmd.Env = append(os.Environ(), "UMCTL_TEST_EXEC=1")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &relayProc{cmd: cmd, log: collect(stderr)}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if t.Failed() {
+			p.log.mu.Lock()
+			t.Logf("relay %s log:\n%s", path, strings.Join(p.log.lines, "\n"))
+			p.log.mu.Unlock()
+		}
+	})
+	p.log.waitFor(t, 1, `"msg":"relay listening"`)
+	return p
+}
+
+// webhookSink is an HTTP server that takes the relay's missed-call POSTs.
+func webhookSink(t *testing.T) (string, chan map[string]any) {
+	t.Helper()
+	hooks := make(chan map[string]any, 64)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&m); err != nil || r.Header.Get("Content-Type") != "application/json" {
+			http.Error(w, "bad body", http.StatusBadRequest)
+			return
+		}
+		m["_path"] = r.URL.Path
+		hooks <- m
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, hooks
+}
+
+// umPeer is Exchange UM as a bare UDP SIP peer: it keeps every INVITE that
+// reaches it and, when answer is set, answers INVITE, BYE and OPTIONS with 200
+// (to the source address, as RFC 3261 18.2.2 wants; sipp's UAS would answer a
+// BYE that Kamailio routes straight to it back to the relay, which sent the INVITE).
+type umPeer struct {
+	mu      sync.Mutex
+	invites []string // the raw INVITEs
+}
+
+func listenUMPeer(t *testing.T, port int, answer bool) *umPeer {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pc.Close() })
+	u := &umPeer{}
+	go func() {
+		buf := make([]byte, 65535)
+		for {
+			n, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			msg := string(buf[:n])
+			if strings.HasPrefix(msg, "INVITE ") {
+				u.mu.Lock()
+				u.invites = append(u.invites, msg)
+				u.mu.Unlock()
+			}
+			if answer && !strings.HasPrefix(msg, "ACK ") && !strings.HasPrefix(msg, "SIP/2.0 ") {
+				_, _ = pc.WriteTo([]byte(okFor(msg, port)), from)
+			}
+		}
+	}()
+	return u
+}
+
+// Invites are the INVITEs that reached UM.
+func (u *umPeer) Invites() []string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return append([]string(nil), u.invites...)
+}
+
+// sipHeader is the first value of a header in a raw SIP message.
+func sipHeader(msg, name string) string {
+	for _, l := range strings.Split(msg, "\r\n")[1:] {
+		k, v, ok := strings.Cut(l, ":")
+		if ok && strings.EqualFold(strings.TrimSpace(k), name) {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// okFor is a 200 OK to a raw SIP request, from a peer on port.
+func okFor(req string, port int) string {
+	var b strings.Builder
+	b.WriteString("SIP/2.0 200 OK\r\n")
+	for _, l := range strings.Split(req, "\r\n")[1:] {
+		k, _, _ := strings.Cut(l, ":")
+		switch strings.ToLower(strings.TrimSpace(k)) {
+		case "via", "v", "from", "f", "call-id", "i", "cseq":
+			b.WriteString(l + "\r\n")
+		case "to", "t":
+			if !strings.Contains(l, "tag=") {
+				l += ";tag=sink"
+			}
+			b.WriteString(l + "\r\n")
+		}
+	}
+	fmt.Fprintf(&b, "Contact: <sip:127.0.0.1:%d>\r\nContent-Length: 0\r\n\r\n", port)
+	return b.String()
+}
+
+// noHook fails the test if a missed-call webhook arrives within wait.
+func noHook(t *testing.T, hooks chan map[string]any, wait time.Duration) {
+	t.Helper()
+	select {
+	case m := <-hooks:
+		t.Fatalf("missed-call webhook %v; none may go out", m)
+	case <-time.After(wait):
+	}
+}
