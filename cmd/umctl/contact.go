@@ -66,7 +66,8 @@ contact with that SIP address that differs is reported (exit 5), not duplicated.
 columns: sip_address, registrar_pool, ou, display_number, dial_plan, and
 optionally auto_attendant, display_name, description, enterprise_voice. Flags
 give defaults for empty cells. Invalid rows are reported with their row number
-and skipped; the others are written; the exit code is then 3.`,
+and skipped; the others are written; the exit code is then 3. 'umctl contact get
+-o csv' writes exactly these columns: export, edit, feed back.`,
 		Example: `  umctl contact new --sip-address sip:ova@contoso.com --registrar-pool pool01.contoso.com \
     --ou "OU=ExUmContacts,DC=contoso,DC=com" --display-number +14255550100 --dial-plan SipDP
   umctl contact new --from-csv contacts.csv --ou "OU=ExUmContacts,DC=contoso,DC=com" --dry-run`,
@@ -381,6 +382,7 @@ func newContactGetCmd(a *app) *cobra.Command {
 					}
 					t.Rows = append(t.Rows, []string{c.SIPAddress, c.DisplayNumber, c.RegistrarPool, c.DialPlan, typ, yesNo(c.Enabled), yesNo(c.EnterpriseVoice), c.DisplayName, c.Identity})
 				}
+				t.Records = contactRecords(cs)
 				return cli.Print(a.io, a.output, cs, t)
 			})
 		},

@@ -55,7 +55,9 @@ concurrent change fails with exit 5 instead of being overwritten.
 (the last two may be empty or absent). Users and addresses are read in one paged
 search, every row is checked, invalid rows are reported by row and field, and the
 rest is written with progress on stderr; exit 3 when some rows were refused.
-Re-running converges: rows already in place are unchanged and nothing is written.`,
+Re-running converges: rows already in place are unchanged and nothing is written.
+'umctl eum list -o csv' writes exactly these columns (one row per user, dial plan
+and extension): export, edit, feed back.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if fromCSV != "" {
@@ -209,6 +211,7 @@ func newEUMListCmd(a *app) *cobra.Command {
 				for _, e := range list {
 					t.Rows = append(t.Rows, []string{e.User, e.Address, e.DialPlan, yesNo(e.Primary), e.Proxy})
 				}
+				t.Records = eumRecords(list)
 				return cli.Print(a.io, a.output, list, t)
 			})
 		},

@@ -111,10 +111,17 @@ func TestPoolListMatchesDirectory(t *testing.T) {
 
 func TestOutputFormats(t *testing.T) {
 	useLab(t)
-	_, tsv, _ := umctl(t, "dialplan", "list") // not a terminal: TSV, no header
+	_, tsv, _ := umctl(t, "dialplan", "list") // not a terminal: TSV with a header row
 	lines := strings.Split(strings.TrimSpace(tsv), "\n")
-	if len(lines) != 3 || !strings.HasPrefix(lines[0], "E164DP\tE164\t7\t") {
+	if len(lines) != 4 || !strings.HasPrefix(lines[0], "name\turi_type\tdigits\tphone_context\t") || !strings.HasPrefix(lines[1], "E164DP\tE164\t7\t") {
 		t.Fatalf("tsv:\n%s", tsv)
+	}
+	if _, bare, _ := umctl(t, "dialplan", "list", "--no-headers"); bare != strings.Join(lines[1:], "\n")+"\n" {
+		t.Fatalf("--no-headers:\n%s", bare)
+	}
+	_, c, _ := umctl(t, "dialplan", "list", "-o", "csv")
+	if recs := readCSVString(t, c); len(recs) != 4 || recs[0][0] != "name" || recs[0][3] != "phone_context" || recs[1][0] != "E164DP" {
+		t.Fatalf("csv:\n%s", c)
 	}
 	_, table, _ := umctl(t, "dialplan", "list", "-o", "table")
 	if !strings.Contains(table, "NAME") || !strings.Contains(table, "PHONE CONTEXT") || strings.Contains(table, "\t") {

@@ -62,7 +62,8 @@ throwaway Samba AD domain controller with the Exchange and Lync schema to try it
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &cli.FlagError{Err: err} })
 	pf := root.PersistentFlags()
 	a.conn.register(root)
-	pf.StringVarP(&a.output, "output", "o", "", "output format: table, tsv, json or yaml (default: table on a terminal, tsv when piped)")
+	pf.StringVarP(&a.output, "output", "o", "", "output format: table, tsv, csv, json or yaml (default: table on a terminal, tsv when piped)")
+	pf.BoolVar(&a.io.NoHeaders, "no-headers", false, "no header row in tsv and csv output (scripts that read rows)")
 	pf.BoolVar(&a.noInput, "no-input", false, "never prompt; fail when a required value is missing (also UMCTL_NO_INPUT=1)")
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(cli.OutputFormats, cobra.ShellCompDirectiveNoFileComp))
 

@@ -19,6 +19,8 @@ type IOStreams struct {
 	stdinTTY, stdoutTTY, stderrTTY bool
 	// NoInput forbids prompts (--no-input, UMCTL_NO_INPUT).
 	NoInput bool
+	// NoHeaders drops the header row of TSV and CSV output (--no-headers).
+	NoHeaders bool
 }
 
 // System returns the process's streams.

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,8 +15,8 @@ import (
 )
 
 // Output formats for -o/--output. The empty format means: a table on a
-// terminal, TSV without a header when piped. ldif is for plans only.
-var OutputFormats = []string{"table", "tsv", "json", "yaml", "ldif"}
+// terminal, TSV (with a header row) when piped. ldif is for plans only.
+var OutputFormats = []string{"table", "tsv", "csv", "json", "yaml", "ldif"}
 
 // ValidateOutput checks an -o value.
 func ValidateOutput(format string) error {
@@ -34,6 +35,19 @@ func ValidateOutput(format string) error {
 type Table struct {
 	Headers []string
 	Rows    [][]string
+	// Records, when set, is what -o csv writes instead: for objects that a
+	// --from-csv reads, exactly its columns, so that an export can be fed back.
+	// Otherwise -o csv writes the table with ColumnNames as the header.
+	Records *Table
+}
+
+// ColumnNames are the headers as CSV/TSV column names: "dial plan" → dial_plan.
+func (t Table) ColumnNames() []string {
+	out := make([]string, len(t.Headers))
+	for i, h := range t.Headers {
+		out[i] = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(h)), " ", "_")
+	}
+	return out
 }
 
 // Print writes data in the chosen format: JSON and YAML render data itself
@@ -47,14 +61,16 @@ func Print(s *IOStreams, format string, data any, tbl Table) error {
 	case "yaml":
 		return WriteYAML(s.Out, data)
 	case "tsv":
-		return writeTSV(s.Out, tbl)
+		return writeTSV(s.Out, tbl, !s.NoHeaders)
+	case "csv":
+		return writeCSV(s, tbl)
 	case "table":
 		return writeTable(s.Out, tbl)
 	default:
 		if s.IsStdoutTTY() {
 			return writeTable(s.Out, tbl)
 		}
-		return writeTSV(s.Out, tbl)
+		return writeTSV(s.Out, tbl, !s.NoHeaders)
 	}
 }
 
@@ -94,17 +110,55 @@ func blockStyle(n *yaml.Node) {
 	}
 }
 
-func writeTSV(w io.Writer, t Table) error {
+// writeTSV writes a header row (the column names) unless told not to, then one
+// line per row. Control characters, tab and newline included, are escaped
+// (\x09), so a value never splits a line or a field nor reaches a terminal raw.
+func writeTSV(w io.Writer, t Table, header bool) error {
+	if header {
+		if _, err := fmt.Fprintln(w, strings.Join(t.ColumnNames(), "\t")); err != nil {
+			return err
+		}
+	}
 	for _, r := range t.Rows {
 		cells := make([]string, len(r))
 		for i, c := range r {
-			cells[i] = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(c)
+			cells[i] = EscapeTerminal(c)
 		}
 		if _, err := fmt.Fprintln(w, strings.Join(cells, "\t")); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// writeCSV writes RFC 4180 CSV with a header row: t.Records if set, else the
+// table. Values are written as they are (quoted where needed), so that they
+// read back unchanged; on a terminal control characters are escaped instead.
+func writeCSV(s *IOStreams, t Table) error {
+	header, rows := t.ColumnNames(), t.Rows
+	if t.Records != nil {
+		header, rows = t.Records.Headers, t.Records.Rows
+	}
+	w := csv.NewWriter(s.Out)
+	if !s.NoHeaders {
+		if err := w.Write(header); err != nil {
+			return err
+		}
+	}
+	for _, r := range rows {
+		rec := make([]string, len(r))
+		for i, c := range r {
+			rec[i] = c
+			if s.IsStdoutTTY() {
+				rec[i] = EscapeTerminal(c)
+			}
+		}
+		if err := w.Write(rec); err != nil {
+			return err
+		}
+	}
+	w.Flush()
+	return w.Error()
 }
 
 func writeTable(w io.Writer, t Table) error {

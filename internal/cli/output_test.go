@@ -19,8 +19,12 @@ func TestPrintFormats(t *testing.T) {
 		tty    bool
 		want   string
 	}{
-		{"", false, "a b\tx\nc\x1b[31m\ty\n"}, // piped: TSV, tabs in values folded, no header
-		{"tsv", true, "a b\tx\nc\x1b[31m\ty\n"},
+		// piped: TSV with a header row; tabs and control characters escaped
+		{"", false, "name\tphone_context\na\\x09b\tx\nc\\x1b[31m\ty\n"},
+		{"tsv", true, "name\tphone_context\na\\x09b\tx\nc\\x1b[31m\ty\n"},
+		// csv: RFC 4180, values as they are when piped
+		{"csv", false, "name,phone_context\na\tb,x\nc\x1b[31m,y\n"},
+		{"csv", true, "name,phone_context\na\\x09b,x\nc\\x1b[31m,y\n"},
 		{"json", false, "[\n  {\n    \"name\": \"a\\tb\",\n    \"items\": [\n      \"+47\"\n    ],\n    \"n\": 1\n  },\n  {\n    \"name\": \"c\",\n    \"items\": null,\n    \"n\": 2\n  }\n]\n"},
 		{"yaml", false, "- name: \"a\\tb\"\n  items:\n    - \"+47\"\n  n: 1\n- name: c\n  items: null\n  n: 2\n"},
 	} {
@@ -58,5 +62,22 @@ func TestValidateOutput(t *testing.T) {
 	}
 	if err := ValidateOutput("xml"); err == nil {
 		t.Error("xml accepted")
+	}
+}
+
+func TestCSVRecordsAndQuoting(t *testing.T) {
+	tbl := Table{Headers: []string{"shown"}, Rows: [][]string{{"x"}},
+		Records: &Table{Headers: []string{"sip_address", "description"}, Rows: [][]string{{"sip:a@b", "say \"hi\", then\nwait"}, {"sip:c@d", ""}}}}
+	io, _, out, _ := Test()
+	if err := Print(io, "csv", nil, tbl); err != nil {
+		t.Fatal(err)
+	}
+	if want := "sip_address,description\nsip:a@b,\"say \"\"hi\"\", then\nwait\"\nsip:c@d,\n"; out.String() != want {
+		t.Fatalf("%q\nwant %q", out.String(), want)
+	}
+	io, _, out, _ = Test()
+	io.NoHeaders = true
+	if err := Print(io, "tsv", nil, tbl); err != nil || out.String() != "x\n" {
+		t.Fatalf("--no-headers tsv: %q %v", out.String(), err)
 	}
 }
