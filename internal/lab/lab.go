@@ -40,7 +40,7 @@ const (
 	Host    = "umlabdc"
 	BindDN  = "CN=Administrator,CN=Users," + BaseDN
 
-	layoutVersion = "1"
+	layoutVersion = "2"
 	sambaBin      = "/usr/sbin/samba"
 	marker        = ".umctl-lab"
 )
@@ -293,7 +293,7 @@ func (l *Lab) provision(ctx context.Context) error {
 	// No --adminpass: samba-tool makes a random password and prints it once. It
 	// never appears in argv, and the log keeps a redacted copy of the output.
 	cmd := exec.CommandContext(ctx, "samba-tool", "domain", "provision", "--targetdir="+l.Dir, "--realm="+Realm, "--domain="+NetBIOS,
-		"--server-role=dc", "--dns-backend=NONE", "--host-name="+Host, "--host-ip="+l.Address,
+		"--server-role=dc", "--dns-backend=NONE", "--backend-store=mdb", "--host-name="+Host, "--host-ip="+l.Address,
 		"--option=interfaces="+l.Address+"/8", "--option=bind interfaces only=yes")
 	out, err := cmd.CombinedOutput()
 	password, redacted := extractPassword(string(out))
