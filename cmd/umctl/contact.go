@@ -383,6 +383,7 @@ func newContactGetCmd(a *app) *cobra.Command {
 					t.Rows = append(t.Rows, []string{c.SIPAddress, c.DisplayNumber, c.RegistrarPool, c.DialPlan, typ, yesNo(c.Enabled), yesNo(c.EnterpriseVoice), c.DisplayName, c.Identity})
 				}
 				t.Records = contactRecords(cs)
+				t.Keep, t.WideOnly = []int{1}, []int{6, 8} // the number whole; EV and the DN with -o wide
 				return cli.Print(a.io, a.output, cs, t)
 			})
 		},

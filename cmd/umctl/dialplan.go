@@ -58,7 +58,7 @@ func newDialPlanCmd(a *app) *cobra.Command {
 					{"Hunt groups", strings.Join(p.HuntGroups, "; ")}, {"UM servers", names(p.UMServers)},
 					{"Auto attendants", names(p.AutoAttendants)},
 				}
-				return cli.Print(a.io, a.output, p, cli.Table{Headers: []string{"field", "value"}, Rows: rows})
+				return cli.Print(a.io, a.output, p, cli.Table{Headers: []string{"field", "value"}, Rows: rows, Wrap: true})
 			})
 		},
 	}

@@ -212,6 +212,7 @@ func newEUMListCmd(a *app) *cobra.Command {
 					t.Rows = append(t.Rows, []string{e.User, e.Address, e.DialPlan, yesNo(e.Primary), e.Proxy})
 				}
 				t.Records = eumRecords(list)
+				t.WideOnly = []int{4} // the proxy address: user, address and dial plan say it
 				return cli.Print(a.io, a.output, list, t)
 			})
 		},
@@ -243,7 +244,7 @@ in its equivalent ones. Exit 1 when nobody owns it.`,
 				if err != nil {
 					return err
 				}
-				t := cli.Table{Headers: []string{"user", "dial plan", "primary", "proxy address", "dn"}}
+				t := cli.Table{Headers: []string{"user", "dial plan", "primary", "proxy address", "dn"}, WideOnly: []int{4}}
 				for _, o := range r.Owners {
 					t.Rows = append(t.Rows, []string{o.User, o.DialPlan, yesNo(o.Primary), o.Proxy, o.DN})
 				}

@@ -49,6 +49,10 @@ func TestContactCSVRoundTrip(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("create: exit %d: %s", code, errOut)
 	}
+	table := checkFits(t, "contact", "get")
+	if !strings.Contains(table, lab.SipAccess) || !strings.Contains(table, "+4792100001") {
+		t.Errorf("numbers are not whole at 80 columns:\n%s", table)
+	}
 	code, out, errOut := umctl(t, "contact", "get", "--ou", contactOU, "-o", "csv")
 	if code != 0 {
 		t.Fatalf("export: exit %d: %s", code, errOut)

@@ -48,7 +48,7 @@ func newGatewayCmd(a *app) *cobra.Command {
 				rows := [][]string{{"Name", g.Name}, {"DN", g.DN}, {"Address", g.Address}, {"Port", fmt.Sprint(g.Port)}, {"Status", g.Status},
 					{"MWI allowed", yesNo(g.MWI)}, {"Outcalls allowed", yesNo(g.Outcalls)}, {"IP family", g.IPFamily},
 					{"Flags / Flags2", fmt.Sprintf("%d / %d", g.Flags, g.Flags2)}, {"Hunt groups", strings.Join(hgs, "; ")}}
-				return cli.Print(a.io, a.output, g, cli.Table{Headers: []string{"field", "value"}, Rows: rows})
+				return cli.Print(a.io, a.output, g, cli.Table{Headers: []string{"field", "value"}, Rows: rows, Wrap: true})
 			})
 		},
 	}

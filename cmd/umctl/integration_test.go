@@ -123,8 +123,8 @@ func TestOutputFormats(t *testing.T) {
 	if recs := readCSVString(t, c); len(recs) != 4 || recs[0][0] != "name" || recs[0][3] != "phone_context" || recs[1][0] != "E164DP" {
 		t.Fatalf("csv:\n%s", c)
 	}
-	_, table, _ := umctl(t, "dialplan", "list", "-o", "table")
-	if !strings.Contains(table, "NAME") || !strings.Contains(table, "PHONE CONTEXT") || strings.Contains(table, "\t") {
+	_, table, _ := umctl(t, "dialplan", "list", "-o", "wide")
+	if !strings.Contains(table, "NAME") || !strings.Contains(table, "PHONE CONTEXT") || !strings.Contains(table, "TelExtnDP.lab.umctl.test") || strings.Contains(table, "\t") {
 		t.Fatalf("table:\n%s", table)
 	}
 	_, y, _ := umctl(t, "dialplan", "get", "TelExtnDP", "-o", "yaml")

@@ -55,7 +55,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"nosuch"}, cli.ExitUsage, `unknown command "nosuch"`},
 		{[]string{"dialplan", "get"}, cli.ExitUsage, "accepts 1 arg(s)"},
 		{[]string{"pool", "list", "--bogus"}, cli.ExitUsage, "unknown flag: --bogus"},
-		{[]string{"pool", "list", "-o", "xml"}, cli.ExitUsage, `invalid value "xml" for --output: expected one of table, tsv, csv, json, yaml, ldif`},
+		{[]string{"pool", "list", "-o", "xml"}, cli.ExitUsage, `invalid value "xml" for --output: expected one of table, wide, tsv, csv, json, yaml, ldif`},
 		{[]string{"pool", "list"}, cli.ExitUsage, "--server is required"},
 		{[]string{"pool", "list", "--server", "http://dc1"}, cli.ExitUsage, `--server "http://dc1": expected ldaps://host[:port] or ldap://host[:port]`},
 		{[]string{"pool", "list", "--server", "ldaps://dc1"}, cli.ExitUsage, "--bind-dn is required"},

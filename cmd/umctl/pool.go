@@ -25,7 +25,7 @@ BRANCH is yes for Survivable Branch Appliances/Servers (ExtendedType=RemoteRegis
 				if err != nil {
 					return err
 				}
-				t := cli.Table{Headers: []string{"fqdn", "name", "product", "version", "branch", "container"}}
+				t := cli.Table{Headers: []string{"fqdn", "name", "product", "version", "branch", "container"}, WideOnly: []int{5}}
 				for _, p := range pools {
 					t.Rows = append(t.Rows, []string{p.FQDN, p.Name, p.Product, fmt.Sprintf("0x%x", p.Version), yesNo(p.Branch), p.Container})
 				}

@@ -62,7 +62,7 @@ throwaway Samba AD domain controller with the Exchange and Lync schema to try it
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &cli.FlagError{Err: err} })
 	pf := root.PersistentFlags()
 	a.conn.register(root)
-	pf.StringVarP(&a.output, "output", "o", "", "output format: table, tsv, csv, json or yaml (default: table on a terminal, tsv when piped)")
+	pf.StringVarP(&a.output, "output", "o", "", "output format: table, wide, tsv, csv, json or yaml (default: table on a terminal, tsv when piped)")
 	pf.BoolVar(&a.io.NoHeaders, "no-headers", false, "no header row in tsv and csv output (scripts that read rows)")
 	pf.BoolVar(&a.noInput, "no-input", false, "never prompt; fail when a required value is missing (also UMCTL_NO_INPUT=1)")
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(cli.OutputFormats, cobra.ShellCompDirectiveNoFileComp))
@@ -157,6 +157,7 @@ variable, the selected profile of the config file, a default.
                                                   else ~/.config/umctl)
   UMCTL_LAB_DIR                   --dir           the lab directory of 'umctl lab' (default /tmp/umctl-lab)
   UMCTL_ACCESSIBLE, ACCESSIBLE                    plain line prompts instead of the full-screen form
+  COLUMNS                                         the width tables are fitted to (default: the terminal's)
   UMCTL_APPLY_PIPELINE                            bulk writes: requests in flight per connection (default 4)
   UMCTL_APPLY_CONNECTIONS                         bulk writes: connections to the DC (default 1; more made Samba slower)
 

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"strconv"
 
 	"golang.org/x/term"
 )
@@ -17,6 +18,9 @@ type IOStreams struct {
 	ErrOut io.Writer
 
 	stdinTTY, stdoutTTY, stderrTTY bool
+	// width is the terminal's width in columns (0: ask the terminal).
+	width  int
+	stdout *os.File
 	// NoInput forbids prompts (--no-input, UMCTL_NO_INPUT).
 	NoInput bool
 	// NoHeaders drops the header row of TSV and CSV output (--no-headers).
@@ -26,7 +30,7 @@ type IOStreams struct {
 // System returns the process's streams.
 func System() *IOStreams {
 	isTTY := func(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
-	return &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
+	return &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, stdout: os.Stdout,
 		stdinTTY: isTTY(os.Stdin), stdoutTTY: isTTY(os.Stdout), stderrTTY: isTTY(os.Stderr)}
 }
 
@@ -47,3 +51,23 @@ func (s *IOStreams) IsStderrTTY() bool { return s.stderrTTY }
 
 // CanPrompt is true only when stdin and stdout are terminals and prompts are allowed.
 func (s *IOStreams) CanPrompt() bool { return s.stdinTTY && s.stdoutTTY && !s.NoInput }
+
+// SetWidth sets the terminal width (tests).
+func (s *IOStreams) SetWidth(columns int) { s.width = columns }
+
+// TerminalWidth is the width tables are fitted to: COLUMNS when it is set to a
+// number, else the width of the terminal on stdout, else 80.
+func (s *IOStreams) TerminalWidth() int {
+	if s.width > 0 {
+		return s.width
+	}
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	if s.stdout != nil {
+		if w, _, err := term.GetSize(int(s.stdout.Fd())); err == nil && w > 0 {
+			return w
+		}
+	}
+	return 80
+}

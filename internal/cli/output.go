@@ -8,15 +8,13 @@ import (
 	"io"
 	"strings"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 	"go.yaml.in/yaml/v3"
 )
 
 // Output formats for -o/--output. The empty format means: a table on a
-// terminal, TSV (with a header row) when piped. ldif is for plans only.
-var OutputFormats = []string{"table", "tsv", "csv", "json", "yaml", "ldif"}
+// terminal (fitted to its width), TSV (with a header row) when piped. wide is
+// the table with every column, nothing shortened. ldif is for plans only.
+var OutputFormats = []string{"table", "wide", "tsv", "csv", "json", "yaml", "ldif"}
 
 // ValidateOutput checks an -o value.
 func ValidateOutput(format string) error {
@@ -39,6 +37,15 @@ type Table struct {
 	// --from-csv reads, exactly its columns, so that an export can be fed back.
 	// Otherwise -o csv writes the table with ColumnNames as the header.
 	Records *Table
+	// Keep are the columns (indexes) that a terminal table never shortens, besides
+	// the first: identities such as a number.
+	Keep []int
+	// WideOnly are the columns (indexes) a terminal table shows only with
+	// -o wide; TSV and CSV always have them.
+	WideOnly []int
+	// Wrap: cells too wide for the terminal wrap at word boundaries instead of
+	// being truncated (views of one object, where every word matters).
+	Wrap bool
 }
 
 // ColumnNames are the headers as CSV/TSV column names: "dial plan" → dial_plan.
@@ -65,10 +72,12 @@ func Print(s *IOStreams, format string, data any, tbl Table) error {
 	case "csv":
 		return writeCSV(s, tbl)
 	case "table":
-		return writeTable(s.Out, tbl)
+		return writeTable(s.Out, tbl, s.TerminalWidth())
+	case "wide":
+		return writeTable(s.Out, tbl, 0)
 	default:
 		if s.IsStdoutTTY() {
-			return writeTable(s.Out, tbl)
+			return writeTable(s.Out, tbl, s.TerminalWidth())
 		}
 		return writeTSV(s.Out, tbl, !s.NoHeaders)
 	}
@@ -159,35 +168,6 @@ func writeCSV(s *IOStreams, t Table) error {
 	}
 	w.Flush()
 	return w.Error()
-}
-
-func writeTable(w io.Writer, t Table) error {
-	table := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders:  tw.BorderNone,
-			Settings: tw.Settings{Separators: tw.SeparatorsNone, Lines: tw.LinesNone},
-		})),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-		tablewriter.WithRowAlignment(tw.AlignLeft),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
-		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
-	)
-	headers := make([]string, len(t.Headers))
-	for i, h := range t.Headers {
-		headers[i] = strings.ToUpper(h)
-	}
-	table.Header(headers)
-	for _, r := range t.Rows {
-		row := make([]string, len(r)) // tablewriter keeps the slice: never reuse it
-		for i, c := range r {
-			row[i] = EscapeTerminal(c)
-		}
-		if err := table.Append(row); err != nil {
-			return err
-		}
-	}
-	return table.Render()
 }
 
 // EscapeTerminal makes control characters visible, so that directory values
