@@ -3,12 +3,14 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -18,8 +20,9 @@ import (
 // relayProc is `umctl relay run` as a separate process (this test binary with
 // UMCTL_TEST_EXEC=1), with its log lines.
 type relayProc struct {
-	cmd *exec.Cmd
-	log *logLines
+	cmd    *exec.Cmd
+	log    *logLines
+	exited chan struct{}
 }
 
 // startRelayProc writes config to relay.yaml and runs the relay until the test
@@ -39,10 +42,10 @@ func startRelayProc(t *testing.T, config string) *relayProc {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &relayProc{cmd: cmd, log: collect(stderr)}
+	p := &relayProc{cmd: cmd, log: collect(stderr), exited: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(p.exited) }()
 	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+		p.kill()
 		if t.Failed() {
 			p.log.mu.Lock()
 			t.Logf("relay %s log:\n%s", path, strings.Join(p.log.lines, "\n"))
@@ -51,6 +54,31 @@ func startRelayProc(t *testing.T, config string) *relayProc {
 	})
 	p.log.waitFor(t, 1, `"msg":"relay listening"`)
 	return p
+}
+
+// kill ends the relay at once (SIGKILL: no drain) and waits until it is gone.
+func (p *relayProc) kill() {
+	_ = p.cmd.Process.Kill()
+	<-p.exited
+}
+
+// held is relay_held_calls from the relay's /metrics on port (-1 when unreadable).
+func held(port int) int {
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", port))
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, l := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(l, "relay_held_calls "); ok {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err == nil {
+				return n
+			}
+		}
+	}
+	return -1
 }
 
 // webhookSink is an HTTP server that takes the relay's missed-call POSTs.
@@ -76,7 +104,8 @@ func webhookSink(t *testing.T) (string, chan map[string]any) {
 // BYE that Kamailio routes straight to it back to the relay, which sent the INVITE).
 type umPeer struct {
 	mu      sync.Mutex
-	invites []string // the raw INVITEs
+	invites []string    // the raw INVITEs
+	at      []time.Time // when each arrived
 }
 
 func listenUMPeer(t *testing.T, port int, answer bool) *umPeer {
@@ -98,6 +127,7 @@ func listenUMPeer(t *testing.T, port int, answer bool) *umPeer {
 			if strings.HasPrefix(msg, "INVITE ") {
 				u.mu.Lock()
 				u.invites = append(u.invites, msg)
+				u.at = append(u.at, time.Now())
 				u.mu.Unlock()
 			}
 			if answer && !strings.HasPrefix(msg, "ACK ") && !strings.HasPrefix(msg, "SIP/2.0 ") {
@@ -113,6 +143,13 @@ func (u *umPeer) Invites() []string {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	return append([]string(nil), u.invites...)
+}
+
+// Arrivals are the times the INVITEs arrived.
+func (u *umPeer) Arrivals() []time.Time {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return append([]time.Time(nil), u.at...)
 }
 
 // sipHeader is the first value of a header in a raw SIP message.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -97,7 +98,8 @@ type Run struct {
 func Start(t *testing.T, args ...string) *Run {
 	t.Helper()
 	dir := t.TempDir()
-	args = append(args, "-nostdin", "-timeout", "40s", "-timeout_error", "-trace_err", "-error_file", filepath.Join(dir, "err.log"))
+	args = append(args, "-nostdin", "-timeout", "40s", "-timeout_error", "-trace_err", "-error_file", filepath.Join(dir, "err.log"),
+		"-trace_stat", "-stf", filepath.Join(dir, "stat.csv"))
 	if d := os.Getenv("UMCTL_SIPP_TRACE"); d != "" {
 		name := t.Name()[strings.LastIndex(t.Name(), "/")+1:]
 		args = append(args, "-trace_msg", "-message_file", filepath.Join(d, fmt.Sprintf("%s-%d.log", name, time.Now().UnixNano())))
@@ -123,6 +125,30 @@ func (s *Run) Wait(t *testing.T, what string) time.Duration {
 		t.Fatalf("%s: sipp %v\n%s\n%s", what, err, tail(s.out.String(), 40), errs)
 	}
 	return time.Since(t0)
+}
+
+// Counts waits until sipp exits and returns its successful and failed calls
+// (from its -trace_stat file), for runs in which some calls are meant to fail.
+func (s *Run) Counts(t *testing.T, what string) (ok, failed int) {
+	t.Helper()
+	_ = s.cmd.Wait()
+	data, err := os.ReadFile(filepath.Join(s.cmd.Dir, "stat.csv"))
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if err != nil || len(lines) < 2 {
+		t.Fatalf("%s: no sipp statistics (%v)\n%s", what, err, tail(s.out.String(), 40))
+	}
+	head, last := strings.Split(lines[0], ";"), strings.Split(lines[len(lines)-1], ";")
+	for i, h := range head {
+		if i < len(last) {
+			switch h {
+			case "SuccessfulCall(C)":
+				ok, _ = strconv.Atoi(last[i])
+			case "FailedCall(C)":
+				failed, _ = strconv.Atoi(last[i])
+			}
+		}
+	}
+	return ok, failed
 }
 
 func tail(s string, n int) string {
