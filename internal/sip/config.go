@@ -36,6 +36,11 @@ type Config struct {
 	TimerC        Duration              `yaml:"timer_c" json:"timer_c"`
 	MaxHeld       int                   `yaml:"max_held" json:"max_held"`
 	RetryAfter    int                   `yaml:"retry_after" json:"retry_after"` // seconds, on the 503 when every hop failed
+	// TCPIdleTimeout closes a caller's TCP/TLS connection silent this long;
+	// TCPMessageTimeout is the time a message (and the TLS handshake) may take
+	// to arrive in full once it has begun.
+	TCPIdleTimeout    Duration `yaml:"tcp_idle_timeout" json:"tcp_idle_timeout"`
+	TCPMessageTimeout Duration `yaml:"tcp_message_timeout" json:"tcp_message_timeout"`
 	// Numbers maps a number to its user (sip:…), so that presence and per-user
 	// policy apply when the call names only a number.
 	Numbers map[string]string `yaml:"numbers" json:"numbers,omitempty"`
@@ -45,6 +50,8 @@ type Config struct {
 	// Upstream is for position B (relay in front of UM, Lync behind it):
 	// requests from Exchange UM (MWI NOTIFY, its own INVITEs, BYE) go there.
 	Upstream UpstreamConfig `yaml:"upstream" json:"upstream"`
+
+	holdGiven bool // the file says hold:, so 0s means no hold (not the default)
 }
 
 // UpstreamConfig routes what Exchange UM sends through the relay.
@@ -159,6 +166,12 @@ func LoadConfig(path string) (*Config, error) {
 	if err := dec.Decode(c); err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
+	var given struct {
+		Hold *Duration `yaml:"hold"`
+	}
+	if yaml.Unmarshal(data, &given) == nil && given.Hold != nil {
+		c.holdGiven = true
+	}
 	if err := c.Check(); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -173,7 +186,7 @@ func (c *Config) Check() error {
 	if c.Mode == "" {
 		c.Mode = "proxy"
 	}
-	if c.Hold == 0 {
+	if c.Hold == 0 && !c.holdGiven { // hold: 0s in the file means no hold
 		c.Hold = Duration(20 * time.Second)
 	}
 	if c.HoldWhen == nil {
@@ -206,6 +219,12 @@ func (c *Config) Check() error {
 	}
 	if c.RetryAfter == 0 {
 		c.RetryAfter = 30
+	}
+	if c.TCPIdleTimeout == 0 {
+		c.TCPIdleTimeout = Duration(10 * time.Minute)
+	}
+	if c.TCPMessageTimeout == 0 {
+		c.TCPMessageTimeout = Duration(10 * time.Second)
 	}
 	if c.Directory.Refresh == 0 {
 		c.Directory.Refresh = Duration(5 * time.Minute)
@@ -253,6 +272,10 @@ func (c *Config) Check() error {
 	}
 	if time.Duration(c.TimerC) < 180*time.Second {
 		return fmt.Errorf("timer_c %s: RFC 3261 requires more than 3 minutes", time.Duration(c.TimerC))
+	}
+	if c.TCPIdleTimeout < c.TimerC {
+		return fmt.Errorf("tcp_idle_timeout %s: expected at least timer_c (%s): responses to a ringing call go back on the caller's connection",
+			time.Duration(c.TCPIdleTimeout), time.Duration(c.TimerC))
 	}
 	if _, err := states(c.HoldWhen, "hold_when"); err != nil {
 		return err

@@ -43,10 +43,30 @@ func TestConfigDefaultsAndErrors(t *testing.T) {
 		"next_hops: [udp://10.0.0.5:5060]\nupstream: {from: [10.0.0.5]}\n":                               "upstream.hops is empty",
 		"next_hops: [udp://10.0.0.5:5060]\nupstream: {hops: [udp://10.0.0.9:5060], from: [bad host!]}\n": `upstream.from "bad host!"`,
 		"next_hops: [udp://10.0.0.5:5060]\ntls: {hop_ca: /nonexistent.pem}\n":                            "tls.hop_ca",
+		"next_hops: [udp://a:1]\ntcp_idle_timeout: 60s\n":                                                "tcp_idle_timeout 1m0s: expected at least timer_c",
 	} {
 		if _, err := LoadConfig(write(body)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want %q", body, err, want)
 		}
+	}
+}
+
+// hold: 0s in the file means no hold (it used to become the 20 s default).
+func TestHoldZeroMeansNoHold(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "relay.yaml")
+	if err := os.WriteFile(p, []byte("next_hops: [udp://127.0.0.1:5080]\nhold: 0s\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := LoadConfig(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy, _, err := c.Policy()
+	if err != nil || c.Hold != 0 || policy.Hold != 0 {
+		t.Fatalf("hold %v, policy hold %v, %v: want 0", time.Duration(c.Hold), policy.Hold, err)
+	}
+	if time.Duration(c.TCPIdleTimeout) != 10*time.Minute || time.Duration(c.TCPMessageTimeout) != 10*time.Second {
+		t.Fatalf("TCP timeouts %v %v", time.Duration(c.TCPIdleTimeout), time.Duration(c.TCPMessageTimeout))
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"runtime"
 	"sort"
+	"strconv"
 	"sync"
 	"sync/atomic"
 )
@@ -16,12 +17,16 @@ type Metrics struct {
 	late    atomic.Int64
 	retrans atomic.Int64
 	fo      atomic.Int64
-	mu      sync.Mutex
-	calls   map[string]int64
-	cancels map[string]int64
-	ums     map[string]int64
-	notes   map[string]int64
-	hopUp   func() []hopState
+	panics  atomic.Int64
+	// parseErrors counts messages that could not be parsed (dropped).
+	parseErrors atomic.Int64
+	rejects     map[string]int64
+	mu          sync.Mutex
+	calls       map[string]int64
+	cancels     map[string]int64
+	ums         map[string]int64
+	notes       map[string]int64
+	hopUp       func() []hopState
 }
 
 type hopState struct {
@@ -31,7 +36,7 @@ type hopState struct {
 
 // NewMetrics makes empty counters.
 func NewMetrics() *Metrics {
-	return &Metrics{calls: map[string]int64{}, cancels: map[string]int64{}, ums: map[string]int64{}, notes: map[string]int64{}}
+	return &Metrics{calls: map[string]int64{}, cancels: map[string]int64{}, ums: map[string]int64{}, notes: map[string]int64{}, rejects: map[string]int64{}}
 }
 
 func (m *Metrics) inc(mp map[string]int64, k string) {
@@ -50,6 +55,7 @@ func (m *Metrics) cancel(phase, cancelReason string) {
 }
 func (m *Metrics) um(hop, class string) { m.inc(m.ums, `hop="`+hop+`",class="`+class+`"`) }
 func (m *Metrics) failover()            { m.fo.Add(1) }
+func (m *Metrics) rejected(status int)  { m.inc(m.rejects, `status="`+strconv.Itoa(status)+`"`) }
 func (m *Metrics) note(result string)   { m.inc(m.notes, `result="`+result+`"`) }
 
 // Notes returns the count of UM notifications with a result (tests).
@@ -89,7 +95,10 @@ func (m *Metrics) Write(w io.Writer) {
 	fmt.Fprintf(w, "# TYPE relay_um_failovers_total counter\nrelay_um_failovers_total %d\n", m.fo.Load())
 	fmt.Fprintf(w, "# TYPE relay_late_answers_total counter\nrelay_late_answers_total %d\n", m.late.Load())
 	fmt.Fprintf(w, "# TYPE relay_2xx_retransmissions_total counter\nrelay_2xx_retransmissions_total %d\n", m.retrans.Load())
-	fmt.Fprintf(w, "# TYPE go_goroutines gauge\ngo_goroutines %d\n", runtime.NumGoroutine())
+	family("relay_requests_rejected_total", "Requests the relay refused before handling them (bad headers, loops, Max-Forwards, version).", m.rejects)
+	fmt.Fprintf(w, "# HELP relay_panics_total Panics recovered at a message boundary (each one is a bug).\n# TYPE relay_panics_total counter\nrelay_panics_total %d\n", m.panics.Load())
+	fmt.Fprintf(w, "# HELP relay_parse_errors_total Messages dropped because they could not be parsed.\n# TYPE relay_parse_errors_total counter\nrelay_parse_errors_total %d\n", m.parseErrors.Load())
+	writeRuntime(w)
 	if m.hopUp != nil {
 		fmt.Fprintf(w, "# HELP relay_um_up 1 while a hop answers OPTIONS pings.\n# TYPE relay_um_up gauge\n")
 		for _, h := range m.hopUp() {
@@ -107,4 +116,27 @@ func (m *Metrics) Handler() http.Handler {
 	})
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
 	return mux
+}
+
+// Panics returns the count of recovered panics (tests).
+func (m *Metrics) Panics() int64 { return m.panics.Load() }
+
+// writeRuntime writes the Go runtime's goroutines and memory, under the names
+// Prometheus' Go client uses.
+func writeRuntime(w io.Writer) {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	gauge := func(name, help string, v uint64) {
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s gauge\n%s %d\n", name, help, name, name, v)
+	}
+	gauge("go_goroutines", "Goroutines that currently exist.", uint64(runtime.NumGoroutine()))
+	gauge("go_memstats_sys_bytes", "Bytes obtained from the system.", ms.Sys)
+	gauge("go_memstats_heap_alloc_bytes", "Heap bytes allocated and still in use.", ms.HeapAlloc)
+	gauge("go_memstats_heap_inuse_bytes", "Heap bytes in in-use spans.", ms.HeapInuse)
+	gauge("go_memstats_heap_idle_bytes", "Heap bytes waiting to be used.", ms.HeapIdle)
+	gauge("go_memstats_heap_released_bytes", "Heap bytes released to the OS.", ms.HeapReleased)
+	gauge("go_memstats_heap_objects", "Allocated heap objects.", ms.HeapObjects)
+	gauge("go_memstats_stack_inuse_bytes", "Bytes in stack spans.", ms.StackInuse)
+	gauge("go_memstats_next_gc_bytes", "Heap size at which the next GC runs.", ms.NextGC)
+	fmt.Fprintf(w, "# HELP go_gc_cycles_total Completed GC cycles.\n# TYPE go_gc_cycles_total counter\ngo_gc_cycles_total %d\n", ms.NumGC)
 }

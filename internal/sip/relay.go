@@ -3,6 +3,7 @@ package sip
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"fmt"
 	"log/slog"
@@ -58,6 +59,8 @@ type Relay struct {
 	heldMu    sync.Mutex
 	held      map[*heldCall]struct{} // for Drain
 	drainOne  sync.Once
+	panicked  atomic.Bool // the first recovered panic's stack is logged, later ones are not
+	limit     *limiter    // rate-limited logs of bad input, per source
 	Metrics   *Metrics
 }
 
@@ -96,7 +99,7 @@ func New(cfg *Config, log *slog.Logger, n Notifier) (*Relay, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Relay{cfg: cfg, log: log, notifier: n, draining: make(chan struct{}), held: map[*heldCall]struct{}{}, Metrics: NewMetrics()}
+	r := &Relay{cfg: cfg, log: log, notifier: n, draining: make(chan struct{}), held: map[*heldCall]struct{}{}, Metrics: NewMetrics(), limit: newLimiter()}
 	r.rules.Store(ru)
 	if cfg.Notify.UMInfo {
 		r.um = newUMInfo(r)
@@ -132,9 +135,10 @@ func New(cfg *Config, log *slog.Logger, n Notifier) (*Relay, error) {
 		return nil, err
 	}
 	r.parser = sip.NewParser()
+	sipLog := slog.New(&sipgoLog{next: log.Handler(), limit: r.limit, m: r.Metrics})
 	if r.ua, err = sipgo.NewUA(sipgo.WithUserAgent("umctl-relay"), sipgo.WithUserAgenTLSConfig(clientTLS), sipgo.WithUserAgentParser(r.parser),
-		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerReadFilter(r.readFilter)),
-		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerUnhandledResponseHandler(r.onStrayResponse))); err != nil {
+		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerReadFilter(r.readFilter), sip.WithTransportLayerLogger(sipLog)),
+		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerUnhandledResponseHandler(r.onStrayResponse), sip.WithTransactionLayerLogger(sipLog))); err != nil {
 		return nil, err
 	}
 	if r.srv, err = sipgo.NewServer(r.ua); err != nil {
@@ -148,7 +152,7 @@ func New(cfg *Config, log *slog.Logger, n Notifier) (*Relay, error) {
 	if ln := r.self("udp"); ln.Transport == "udp" {
 		r.udpLaddr = sip.Addr{IP: net.ParseIP(hostOf(ln.Addr)), Port: portOf(ln.Addr)}
 	}
-	r.ua.TransactionLayer().OnRequest(r.dispatch)
+	r.ua.TransactionLayer().OnRequest(r.onRequest)
 	return r, nil
 }
 
@@ -212,7 +216,15 @@ func (r *Relay) Serve(ctx context.Context, tlsConf TLSFiles, ready func()) error
 					errc <- cerr
 					return
 				}
-				err = r.srv.ListenAndServeTLS(ctx, "tls", ln.Addr, conf)
+				var l net.Listener
+				if l, err = r.listenTCP(ctx, ln.Addr); err == nil {
+					err = r.srv.ServeTLS(r.timed(tls.NewListener(l, conf)))
+				}
+			case "tcp":
+				var l net.Listener
+				if l, err = r.listenTCP(ctx, ln.Addr); err == nil {
+					err = r.srv.ServeTCP(r.timed(l))
+				}
 			case "udp":
 				var pc net.PacketConn
 				if pc, err = net.ListenPacket("udp", ln.Addr); err == nil {
@@ -231,8 +243,6 @@ func (r *Relay) Serve(ctx context.Context, tlsConf TLSFiles, ready func()) error
 					}
 					err = r.srv.ServeUDP(pc)
 				}
-			default:
-				err = r.srv.ListenAndServe(ctx, ln.Transport, ln.Addr)
 			}
 			if err != nil && ctx.Err() == nil {
 				errc <- fmt.Errorf("listen %s://%s: %w", ln.Transport, ln.Addr, err)
@@ -254,6 +264,21 @@ func (r *Relay) Serve(ctx context.Context, tlsConf TLSFiles, ready func()) error
 		wg.Wait()
 		return nil
 	}
+}
+
+// listenTCP listens on addr until ctx ends.
+func (r *Relay) listenTCP(ctx context.Context, addr string) (net.Listener, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	go func() { <-ctx.Done(); l.Close() }()
+	return l, nil
+}
+
+// timed gives each accepted connection the idle and message timeouts (conn.go).
+func (r *Relay) timed(l net.Listener) net.Listener {
+	return timedListener{Listener: l, idle: time.Duration(r.cfg.TCPIdleTimeout), message: time.Duration(r.cfg.TCPMessageTimeout)}
 }
 
 func waitListening(ctx context.Context, ln Listener) {
@@ -358,7 +383,7 @@ func (r *Relay) onInvite(req *sip.Request, tx *sip.ServerTx) {
 		r.heldMu.Unlock()
 		if won && timer != nil { // held: stop the hold; before that, onInvite takes it
 			timer.Stop()
-			go r.cancelledInHold(h, cancel)
+			go r.safely("cancel in hold", func() { r.cancelledInHold(h, cancel) })
 		}
 	})
 	if !registered { // the CANCEL beat us to it; sipgo has answered 200 and 487
@@ -382,7 +407,7 @@ func (r *Relay) onInvite(req *sip.Request, tx *sip.ServerTx) {
 			r.held[h] = struct{}{}
 			r.Metrics.held.Add(1)
 			h.t0 = time.Now()
-			h.timer = time.AfterFunc(hold, func() { r.release(h) })
+			h.timer = time.AfterFunc(hold, func() { r.safely("release", func() { r.release(h) }) })
 		}
 		r.heldMu.Unlock()
 		if !armed {
@@ -505,7 +530,7 @@ func (r *Relay) Drain() {
 	r.heldMu.Unlock()
 	for _, h := range all {
 		if h.timer.Stop() {
-			go r.release(h)
+			go r.safely("drain", func() { r.release(h) })
 		}
 	}
 }
@@ -599,7 +624,7 @@ func (r *Relay) forward(h *heldCall, hops []Listener) {
 		}
 		r.route(fwd, hop.Addr, hop.Transport)
 		ctx, cancelCtx := context.WithCancel(context.Background())
-		clTx, err := r.client.TransactionRequest(ctx, fwd, sipgo.ClientRequestAddVia, sipgo.ClientRequestDecreaseMaxForward)
+		clTx, err := r.client.TransactionRequest(ctx, fwd, addVia, decMaxForwards)
 		if err != nil {
 			cancelCtx()
 			r.log.Warn("forward", "call_id", c.callID, "hop", hop.Addr, "error", err)
@@ -672,6 +697,10 @@ func (r *Relay) await(req *sip.Request, tx sip.ServerTransaction, fwd *sip.Reque
 		case res, ok := <-clTx.Responses():
 			if !ok {
 				return !gotAny
+			}
+			if !wellFormed(res, fwd.Method) {
+				r.logLimited("malformed response dropped", hop.Addr, "call_id", c.callID, "status", res.StatusCode)
+				continue
 			}
 			gotAny = true
 			code := int(res.StatusCode)
@@ -839,7 +868,7 @@ func (r *Relay) onOther(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	r.route(fwd, hop.Addr, hop.Transport)
 	if req.IsAck() {
-		_ = r.client.WriteRequest(fwd, sipgo.ClientRequestAddVia, sipgo.ClientRequestDecreaseMaxForward)
+		_ = r.client.WriteRequest(fwd, addVia, decMaxForwards)
 		return
 	}
 	if req.Method == sip.BYE {
@@ -847,7 +876,7 @@ func (r *Relay) onOther(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 32*time.Second)
 	defer cancel()
-	res, err := r.client.Do(ctx, fwd, sipgo.ClientRequestAddVia, sipgo.ClientRequestDecreaseMaxForward)
+	res, err := r.client.Do(ctx, fwd, addVia, decMaxForwards)
 	if err != nil {
 		respond(req, tx, 408, "Request Timeout")
 		return

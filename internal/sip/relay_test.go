@@ -314,7 +314,7 @@ func TestNumberMapsToUser(t *testing.T) {
 
 // goUM is a minimal SIP peer that answers every request but ACK with 200 OK
 // (sipp's UAS scenarios cannot take OPTIONS pings between calls).
-func goUM(t *testing.T, port int) {
+func goUM(t testing.TB, port int) {
 	pc, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
 	if err != nil {
 		t.Fatal(err)

@@ -34,9 +34,21 @@ const statelessBranch = sip.RFC3261BranchMagicCookie + "-umctl-sl-"
 
 // readFilter sees every UDP datagram before sipgo parses it. It returns nil
 // for a message it has forwarded itself and the data unchanged otherwise.
-func (r *Relay) readFilter(info sip.TransportReadProps, data []byte) ([]byte, error) {
+func (r *Relay) readFilter(info sip.TransportReadProps, data []byte) (out []byte, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			r.recovered("read filter", v)
+			out, err = nil, nil
+		}
+	}()
+	udp := strings.EqualFold(info.Transport, "udp")
+	if udp && !plausible(data) {
+		r.Metrics.parseErrors.Add(1)
+		r.logLimited("unparsable datagram dropped", info.RemoteAddr.String(), "bytes", len(data), "start", clip(data, 64))
+		return nil, nil
+	}
 	ack := bytes.HasPrefix(data, []byte("ACK "))
-	if !strings.EqualFold(info.Transport, "udp") || !(ack || bytes.HasPrefix(data, []byte("BYE "))) || r.udpConn == nil {
+	if !udp || !(ack || bytes.HasPrefix(data, []byte("BYE "))) || r.udpConn == nil {
 		return data, nil
 	}
 	msg, err := r.parser.ParseSIP(data)
@@ -44,8 +56,11 @@ func (r *Relay) readFilter(info sip.TransportReadProps, data []byte) ([]byte, er
 		return data, nil // sipgo logs it
 	}
 	req, ok := msg.(*sip.Request)
-	if !ok || req.Via() == nil || req.CallID() == nil || req.CSeq() == nil || (r.um != nil && r.um.isSession(req.CallID().Value())) {
+	if !ok || (r.um != nil && r.um.isSession(req.CallID().Value())) {
 		return data, nil
+	}
+	if code, _ := r.check(req); code != 0 {
+		return data, nil // the transaction path answers what is wrong
 	}
 	if ack && !r.acksAnswer(req) {
 		return data, nil
@@ -61,7 +76,8 @@ func (r *Relay) readFilter(info sip.TransportReadProps, data []byte) ([]byte, er
 		}
 		mf.Dec()
 	} else {
-		req.AppendHeader(sip.NewHeader("Max-Forwards", "70"))
+		v := sip.MaxForwardsHeader(70)
+		req.AppendHeader(&v)
 	}
 	markReceived(req.Via(), info.RemoteAddr.String())
 	req.PrependHeader(r.statelessVia(req.Via()))
@@ -111,10 +127,16 @@ func (r *Relay) statelessVia(caller *sip.ViaHeader) *sip.ViaHeader {
 // to statelessly forwarded requests go back by their next Via; the rest are
 // retransmissions the transactions have already dealt with.
 func (r *Relay) onStrayResponse(res *sip.Response) {
-	via := res.Via()
-	if via == nil {
+	defer func() {
+		if v := recover(); v != nil {
+			r.recovered("response", v)
+		}
+	}()
+	if !wellFormed(res, "") {
+		r.logLimited("malformed response dropped", res.Source(), "status", res.StatusCode)
 		return
 	}
+	via := res.Via()
 	if b, _ := via.Params.Get("branch"); !strings.HasPrefix(b, statelessBranch) || r.udpConn == nil {
 		r.log.Debug("stray response dropped", "status", res.StatusCode, "call_id", headerValue(res, "Call-ID"))
 		return
