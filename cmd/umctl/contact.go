@@ -360,8 +360,15 @@ func newContactGetCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "get [IDENTITY]",
 		Aliases: []string{"list"},
-		Short:   "List Exchange UM contacts, or show one (by SIP address, DN, {GUID} or display name)",
-		Args:    cobra.MaximumNArgs(1),
+		Short:   "List Exchange UM contacts, or those matching IDENTITY (SIP address, DN, {GUID} or display name; * is a wildcard)",
+		Long: `List Exchange UM contacts. IDENTITY is a SIP address (sip: may be left out), a
+DN, a {GUID} or a display name; * is a wildcard, the only one, in it and in
+--sip-address and --number ('sip:ov*', --number '+4790*'), as PowerShell's
+Get-CsExUmContact -Filter {SipAddress -like "sip:ov*"} does. Everything else is
+matched literally (escaped in the LDAP filter).`,
+		Example: `  umctl contact get 'sip:ov*'
+  umctl contact get --number '+4790*' -o csv > contacts.csv`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				f.Identity = args[0]
@@ -370,6 +377,9 @@ func newContactGetCmd(a *app) *cobra.Command {
 				cs, err := d.Contacts(ctx, f)
 				if err != nil {
 					return err
+				}
+				if f.Identity != "" && len(cs) == 0 && ad.HasWildcard(f.Identity) {
+					return fmt.Errorf("%w: no Exchange UM contact matches %q", ad.ErrNotFound, f.Identity)
 				}
 				if f.Identity != "" && len(cs) == 0 {
 					return fmt.Errorf("%w: no Exchange UM contact %q", ad.ErrNotFound, f.Identity)
@@ -390,7 +400,8 @@ func newContactGetCmd(a *app) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&f.OU, "ou", "", "only contacts below this OU")
 	cmd.Flags().StringVar(&f.Pool, "pool", "", "only contacts homed on this pool (FQDN)")
-	cmd.Flags().StringVar(&f.Number, "number", "", "only the contact with this number")
+	cmd.Flags().StringVar(&f.Number, "number", "", "only contacts with this number (* is a wildcard: '+4790*')")
+	cmd.Flags().StringVar(&f.SIPAddress, "sip-address", "", "only contacts with this SIP address (* is a wildcard: 'sip:ov*')")
 	cmd.Flags().StringVar(&f.DialPlan, "dial-plan", "", "only contacts of this dial plan")
 	cmd.Flags().StringVar(&f.LDAPFilter, "ldap-filter", "", "an LDAP filter ANDed with the others, e.g. (description=*lab*)")
 	a.registerContactCompletions(cmd)
@@ -459,7 +470,11 @@ concurrent change fails with exit 5 instead of being overwritten.`,
 func newContactRemoveCmd(a *app) *cobra.Command {
 	var m mutateFlags
 	cmd := &cobra.Command{
-		Use: "remove IDENTITY...", Aliases: []string{"delete", "rm"}, Short: "Remove Exchange UM contacts",
+		Use: "remove IDENTITY...", Aliases: []string{"delete", "rm"}, Short: "Remove Exchange UM contacts (a pattern such as 'sip:test-*' removes every match)",
+		Long: `Remove Exchange UM contacts. An IDENTITY is a SIP address, DN, {GUID} or display
+name; one with * (the only wildcard) names every contact it matches, e.g.
+'sip:test-*'. The plan lists each contact with its SIP address and number; on a
+terminal umctl asks before removing, otherwise --yes is required.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
@@ -467,7 +482,7 @@ func newContactRemoveCmd(a *app) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.runPlan(ctx, d, p, planRun{mutateFlags: m, confirm: fmt.Sprintf("Remove %d contact(s)?", len(args))})
+				return a.runPlan(ctx, d, p, planRun{mutateFlags: m, confirm: fmt.Sprintf("Remove %d contact(s)?", p.Pending())})
 			})
 		},
 	}

@@ -437,10 +437,11 @@ func (d *Dir) contactsBySIP(ctx context.Context, sip string) ([]*ldap.Entry, err
 
 // ContactFilter selects Exchange UM contacts for `contact get`.
 type ContactFilter struct {
-	Identity   string // SIP address, DN, {GUID} CN or display name
+	Identity   string // SIP address, DN, {GUID} CN or display name; * is a wildcard (not in a DN)
+	SIPAddress string // * is a wildcard
 	OU         string
 	Pool       string // FQDN
-	Number     string
+	Number     string // * is a wildcard
 	DialPlan   string
 	LDAPFilter string // ANDed as given
 }
@@ -461,15 +462,14 @@ func (d *Dir) contacts(ctx context.Context, env *contactEnv, f ContactFilter) ([
 		base = f.OU
 	}
 	if id := f.Identity; id != "" {
-		if _, err := ldap.ParseDN(id); err == nil && strings.Contains(id, "=") {
+		if _, err := ldap.ParseDN(id); err == nil && strings.Contains(id, "=") && !HasWildcard(id) {
 			base, scope = id, ldap.ScopeBaseObject
 		} else {
-			sip := id
-			if !strings.HasPrefix(strings.ToLower(sip), "sip:") {
-				sip = "sip:" + sip
-			}
-			filter += "(|" + Filter("msRTCSIP-PrimaryUserAddress", sip) + Filter("cn", id) + Filter("displayName", id) + ")"
+			filter += "(|" + Match("msRTCSIP-PrimaryUserAddress", withSIPScheme(id)) + Match("cn", id) + Match("displayName", id) + ")"
 		}
+	}
+	if f.SIPAddress != "" {
+		filter += Match("msRTCSIP-PrimaryUserAddress", withSIPScheme(f.SIPAddress))
 	}
 	if f.Pool != "" {
 		pool, err := env.pool(f.Pool)
@@ -478,7 +478,9 @@ func (d *Dir) contacts(ctx context.Context, env *contactEnv, f ContactFilter) ([
 		}
 		filter += Filter("msRTCSIP-PrimaryHomeServer", homeServerDN(pool))
 	}
-	if f.Number != "" {
+	if f.Number != "" && HasWildcard(f.Number) {
+		filter += "(|" + Match("msRTCSIP-Line", "tel:"+f.Number) + Match("telephoneNumber", f.Number) + ")"
+	} else if f.Number != "" {
 		line := "tel:" + f.Number
 		filter += "(|" + Filter("msRTCSIP-Line", line) + "(msRTCSIP-Line=" + ldap.EscapeFilter(line+";") + "*)" + Filter("telephoneNumber", f.Number) + ")"
 	}
@@ -546,7 +548,7 @@ func (d *Dir) contact(ctx context.Context, env *contactEnv, identity string) (Co
 	case 1:
 		return cs[0], nil
 	}
-	return Contact{}, fmt.Errorf("%w: %d Exchange UM contacts match %q; give the SIP address or DN", ErrInvalid, len(cs), identity)
+	return Contact{}, fmt.Errorf("%w: %d Exchange UM contacts match %q (%s); give one SIP address or DN", ErrInvalid, len(cs), identity, sipList(cs))
 }
 
 // ContactChanges are the changes `contact set` can make; nil = keep.
@@ -669,12 +671,18 @@ func (d *Dir) PlanContactRemove(ctx context.Context, identities []string) (*Plan
 		return nil, err
 	}
 	p := &Plan{}
+	seen := map[string]bool{}
 	for _, id := range identities {
-		c, err := d.contact(ctx, env, id)
+		cs, err := d.contactsFor(ctx, env, id)
 		if err != nil {
 			return nil, err
 		}
-		p.Delete(contactKind, c.Identity)
+		for _, c := range cs {
+			if !seen[strings.ToLower(c.Identity)] {
+				seen[strings.ToLower(c.Identity)] = true
+				p.DeleteShowing(contactKind, c.Identity, c.removalSummary())
+			}
+		}
 	}
 	return p, nil
 }

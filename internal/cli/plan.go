@@ -50,6 +50,8 @@ func PrintPlan(s *IOStreams, p *ad.Plan, o PlanOptions) error {
 				for _, v := range d.New {
 					fmt.Fprintf(w, "    + ACE %s\n", EscapeTerminal(v))
 				}
+			case c.Action == ad.ActionDelete: // what goes: a contact's SIP address and number
+				fmt.Fprintf(w, "    %s: %s\n", d.Name, EscapeTerminal(strings.Join(d.Old, ", ")))
 			case c.Action == ad.ActionAdd:
 				if d.Name != "objectClass" && d.Name != "cn" {
 					fmt.Fprintf(w, "    %s: %s\n", d.Name, EscapeTerminal(strings.Join(d.New, ", ")))
