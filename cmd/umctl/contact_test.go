@@ -271,11 +271,16 @@ func TestContactNewInteractive(t *testing.T) {
 	if len(e) != 1 || e[0]["telephonenumber"][0] != lab.SipAccess || e[0]["msrtcsip-primaryhomeserver"][0] != "CN=Lc Services,CN=Microsoft,"+pool02DN {
 		t.Fatalf("prompted contact: %v", e)
 	}
-	// Declining writes nothing.
+	// Declining writes nothing and is no error (exit 0), not an interruption (130).
 	usn := labtest.HighestUSN(t)
 	p = &stubPrompter{answers: []any{"sip:declined@" + lab.Domain, lab.SipDialPlan, false, "pool02." + lab.Domain, "", "+4790000777", false}}
-	if code := runWith([]string{"contact", "new"}, io, p); code != cli.ExitInterrupted || labtest.HighestUSN(t) != usn {
-		t.Fatalf("declined: exit %d", code)
+	if code := runWith([]string{"contact", "new"}, io, p); code != 0 || labtest.HighestUSN(t) != usn || !strings.Contains(errOut.String(), "Nothing done.") {
+		t.Fatalf("declined: exit %d: %s", code, errOut)
+	}
+	errOut.Reset()
+	p = &stubPrompter{answers: []any{false}}
+	if code := runWith([]string{"contact", "remove", "sip:prompted@" + lab.Domain}, io, p); code != 0 || labtest.HighestUSN(t) != usn || !strings.Contains(errOut.String(), "Nothing done.") || len(p.asked) != 1 {
+		t.Fatalf("declined removal: exit %d, asked %q: %s", code, p.asked, errOut)
 	}
 }
 

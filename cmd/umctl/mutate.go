@@ -61,8 +61,9 @@ func (a *app) runPlan(ctx context.Context, d *ad.Dir, p *ad.Plan, r planRun) err
 		if err != nil {
 			return err
 		}
-		if !ok {
-			return cli.ErrCancelled
+		if !ok { // a "no" is an answer, not an interruption
+			fmt.Fprintln(a.io.ErrOut, "Nothing done.")
+			return nil
 		}
 	}
 	err := d.Apply(ctx, p, a.progress)

@@ -1,16 +1,14 @@
 package cli
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/umctl/umctl/internal/yamlconf"
 )
 
 // Profile is one named set of connection settings in config.yaml. It never holds
@@ -58,13 +56,11 @@ func LoadConfig() (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+	if err := yamlconf.Decode(path, data, c); err != nil {
 		if strings.Contains(err.Error(), "password") {
 			return nil, fmt.Errorf("config %s: passwords are never read from the config file; use bind-password-file, UMCTL_BIND_PASSWORD or the prompt (%v)", path, err)
 		}
-		return nil, fmt.Errorf("config %s: %v", path, err)
+		return nil, fmt.Errorf("config: %v", err)
 	}
 	return c, nil
 }

@@ -36,7 +36,7 @@ func TestLoadConfig(t *testing.T) {
 func TestLoadConfigRefuses(t *testing.T) {
 	for body, want := range map[string]string{
 		"profiles:\n  a:\n    bind-password: x\n": "passwords are never read",
-		"profiles:\n  a:\n    sever: x\n":         "field sever not found",
+		"profiles:\n  a:\n    sever: x\n":         `(line 3); did you mean "server"?`,
 	} {
 		writeConfig(t, body)
 		if _, err := LoadConfig(); err == nil || !strings.Contains(err.Error(), want) {

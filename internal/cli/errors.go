@@ -31,7 +31,8 @@ const ExitCodesHelp = `umctl exits with one of these codes:
   4    authentication failed: bad credentials, or no password available
   5    conflict: the object changed since it was read (nothing was overwritten),
        or it exists and differs where creation was asked for
-  130  interrupted (Ctrl-C) or a prompt was cancelled
+  130  interrupted: Ctrl-C, also at a prompt (answering "no" to a confirmation
+       is not an interruption: umctl says "Nothing done." and exits 0)
 `
 
 // ExitError carries an exit code with an error.

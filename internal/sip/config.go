@@ -4,7 +4,6 @@
 package sip
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"net/url"
@@ -15,6 +14,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/umctl/umctl/internal/routing"
+
+	"github.com/umctl/umctl/internal/yamlconf"
 )
 
 // Config is relay.yaml. Key names are fixed so that scripts and docs agree.
@@ -161,10 +162,8 @@ func LoadConfig(path string) (*Config, error) {
 		return nil, err
 	}
 	c := &Config{}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(c); err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
+	if err := yamlconf.Decode(path, data, c); err != nil {
+		return nil, err
 	}
 	var given struct {
 		Hold *Duration `yaml:"hold"`

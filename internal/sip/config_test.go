@@ -37,7 +37,7 @@ func TestConfigDefaultsAndErrors(t *testing.T) {
 		"next_hops: [udp://a:1]\nmetrics: 0.0.0.0:9470\n":                                                "expected a loopback host:port",
 		"next_hops: [udp://a:1]\nlisten: [tls://127.0.0.1:5071]\n":                                       "needs tls.cert and tls.key",
 		"next_hops: [udp://a:1]\ntimer_c: 60s\n":                                                         "more than 3 minutes",
-		"next_hops: [udp://a:1]\nnext_hop: [udp://b:1]\n":                                                "field next_hop not found",
+		"next_hops: [udp://a:1]\nnext_hop: [udp://b:1]\n":                                                `(line 2); did you mean "next_hops"?`,
 		"next_hops: [udp://a:1]\nusers: {nobody: {hold: 5s}}\n":                                          `users: key "nobody"`,
 		"next_hops: [udp://10.0.0.5:5060]\nupstream: {hops: [lync:5061]}\n":                              `upstream.hops "lync:5061"`,
 		"next_hops: [udp://10.0.0.5:5060]\nupstream: {from: [10.0.0.5]}\n":                               "upstream.hops is empty",
