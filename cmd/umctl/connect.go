@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/umctl/umctl/internal/ad"
+	"github.com/umctl/umctl/internal/auth"
 	"github.com/umctl/umctl/internal/cli"
 )
 
@@ -20,6 +21,8 @@ type connFlags struct {
 	caFile, profile              string
 	insecure                     bool
 	timeout                      time.Duration
+	auth                         authFlags
+	chosen                       authChoice // resolved by settings
 }
 
 func (c *connFlags) register(root *cobra.Command) {
@@ -32,6 +35,7 @@ func (c *connFlags) register(root *cobra.Command) {
 	pf.BoolVar(&c.insecure, "insecure-skip-tls-verify", false, "do not verify the server certificate (insecure; UMCTL_INSECURE_SKIP_TLS_VERIFY)")
 	pf.DurationVar(&c.timeout, "timeout", 0, "timeout for connecting and for each request (UMCTL_TIMEOUT; default 10s)")
 	pf.StringVar(&c.profile, "profile", "", "profile of the config file to use (UMCTL_PROFILE)")
+	c.auth.register(root)
 	_ = root.RegisterFlagCompletionFunc("profile", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		cfg, err := cli.LoadConfig()
 		if err != nil {
@@ -83,10 +87,14 @@ func (a *app) settings() (ad.Settings, string, error) {
 		}
 		return ad.Settings{}, "", cli.WithCode(cli.ExitUsage, err)
 	}
-	if s.BindDN == "" {
-		return ad.Settings{}, "", cli.FlagErrorf("--bind-dn is required: give --bind-dn, set UMCTL_BIND_DN, or select a profile")
+	file := c.pick("bind-password-file", c.passwordFile, "UMCTL_BIND_PASSWORD_FILE", prof.BindPasswordFile)
+	if c.chosen, err = a.chooseAuth(prof, file); err != nil {
+		return ad.Settings{}, "", err
 	}
-	return s, c.pick("bind-password-file", c.passwordFile, "UMCTL_BIND_PASSWORD_FILE", prof.BindPasswordFile), nil
+	if s.BindDN == "" && c.chosen.mode == auth.ModeSimple {
+		return ad.Settings{}, "", cli.FlagErrorf("--bind-dn is required: give --bind-dn, set UMCTL_BIND_DN, or select a profile (or use --auth kerberos)")
+	}
+	return s, file, nil
 }
 
 // password finds the bind password: a file, UMCTL_BIND_PASSWORD, or a prompt.
@@ -134,12 +142,9 @@ func (a *app) connectTo(ctx context.Context, url string) (*ad.Dir, error) {
 	if err != nil {
 		return nil, err
 	}
-	if a.bindPassword == "" {
-		if a.bindPassword, err = a.password(file, s.BindDN); err != nil {
-			return nil, err
-		}
+	if err := a.applyAuth(&s, a.conn.chosen, file); err != nil {
+		return nil, err
 	}
-	s.Password = a.bindPassword
 	if s.InsecureSkipVerify {
 		fmt.Fprintln(a.io.ErrOut, "umctl: warning: TLS certificate verification is off (--insecure-skip-tls-verify); the connection and the password can be intercepted")
 	}

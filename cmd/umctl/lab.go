@@ -95,11 +95,13 @@ on stdout, so that eval "$(umctl lab up)" points umctl at the lab.`,
 	}
 	env := &cobra.Command{
 		Use:   "env",
-		Short: "Print shell export lines for UMCTL_SERVER, UMCTL_BIND_DN, UMCTL_BIND_PASSWORD and UMCTL_CA_FILE",
+		Short: "Print shell export lines for UMCTL_SERVER, UMCTL_BIND_DN, UMCTL_BIND_PASSWORD, UMCTL_CA_FILE and KRB5_CONFIG",
 		Long: `Print shell export lines for exactly the variables umctl reads, so that
 eval "$(umctl lab env)" points umctl at the lab. For ldapsearch, add
 LDAPTLS_CACERT="$UMCTL_CA_FILE" and use -H "$UMCTL_SERVER" -D "$UMCTL_BIND_DN" -w "$UMCTL_BIND_PASSWORD".
-The password is the lab's own random administrator password (file DIR/admin-password, 0600).`,
+The password is the lab's own random administrator password (file DIR/admin-password, 0600).
+KRB5_CONFIG names DIR/krb5.conf, which finds the lab's KDC (realm LAB.UMCTL.TEST) on
+the lab's address: kinit, 'umctl lab keytab' and --auth kerberos work against it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			l, err := open()
@@ -129,7 +131,7 @@ The password is the lab's own random administrator password (file DIR/admin-pass
 			return err
 		},
 	}
-	cmd.AddCommand(up, down, status, env, reset, newLabSeedCmd(a, open))
+	cmd.AddCommand(up, down, status, env, reset, newLabSeedCmd(a, open), newLabKeytabCmd(open))
 	return cmd
 }
 

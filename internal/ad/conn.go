@@ -27,6 +27,13 @@ type Settings struct {
 	// InsecureSkipVerify turns certificate verification off (the caller warns).
 	InsecureSkipVerify bool
 	Timeout            time.Duration
+	// GSSAPI, when set, makes the client of a SASL GSSAPI bind (Kerberos, or
+	// Windows Negotiate) that replaces the simple bind. It gets the server's
+	// certificate, for channel binding. BindDN and Password are then unused.
+	GSSAPI func(serverCert *x509.Certificate) (ldap.GSSAPIClient, error)
+	// SPN is the service principal of the DC; empty is ldap/<host of URL>, or
+	// ldap/<RootDSE dnsHostName> when the URL names an address.
+	SPN string
 }
 
 // Error kinds a caller maps to exit codes.
@@ -104,7 +111,7 @@ func Dial(ctx context.Context, s Settings) (*Dir, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.BindDN == "" {
+	if s.BindDN == "" && s.GSSAPI == nil {
 		return nil, fmt.Errorf("%w: --bind-dn is required (a DN, user@domain or DOMAIN\\user)", ErrInvalid)
 	}
 	if s.Timeout <= 0 {
@@ -139,15 +146,9 @@ func Dial(ctx context.Context, s Settings) (*Dir, error) {
 	}
 	conn.SetTimeout(s.Timeout)
 	d := &Dir{conn: conn, timeout: s.Timeout, settings: s}
-	if err := conn.Bind(s.BindDN, s.Password); err != nil {
+	if err := d.bind(ctx, u.Host); err != nil {
 		conn.Close()
-		if ldap.IsErrorWithCode(err, ldap.LDAPResultInvalidCredentials) {
-			return nil, fmt.Errorf("%w: bind as %q on %s was refused: invalid credentials", ErrAuth, s.BindDN, u.Host)
-		}
-		if ldap.IsErrorWithCode(err, ldap.ErrorNetwork) {
-			return nil, fmt.Errorf("%w: %s: %v", ErrUnreachable, u.Host, err)
-		}
-		return nil, fmt.Errorf("bind as %q on %s: %w", s.BindDN, u.Host, err)
+		return nil, err
 	}
 	if err := d.readRootDSE(ctx); err != nil {
 		conn.Close()

@@ -20,6 +20,9 @@ type Profile struct {
 	CAFile                string `yaml:"ca-file,omitempty" json:"caFile,omitempty"`
 	InsecureSkipTLSVerify bool   `yaml:"insecure-skip-tls-verify,omitempty" json:"insecureSkipTLSVerify,omitempty"`
 	Timeout               string `yaml:"timeout,omitempty" json:"timeout,omitempty"`
+	Auth                  string `yaml:"auth,omitempty" json:"auth,omitempty"`           // simple, kerberos, negotiate, auto
+	Keytab                string `yaml:"keytab,omitempty" json:"keytab,omitempty"`       // a path; never the keys
+	Principal             string `yaml:"principal,omitempty" json:"principal,omitempty"` // user@REALM
 }
 
 // Config is the file $XDG_CONFIG_HOME/umctl/config.yaml.

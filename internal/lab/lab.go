@@ -128,13 +128,14 @@ type Env struct {
 	BindDN   string `json:"bindDN"`
 	Password string `json:"-"`
 	CAFile   string `json:"caFile"`
+	Krb5Conf string `json:"krb5Config"` // krb5.conf naming the lab's KDC
 }
 
 // Exports are shell lines setting exactly the variables umctl reads.
 func (e Env) Exports() string {
 	q := func(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
-	return fmt.Sprintf("export UMCTL_SERVER=%s\nexport UMCTL_BIND_DN=%s\nexport UMCTL_BIND_PASSWORD=%s\nexport UMCTL_CA_FILE=%s\n",
-		q(e.Server), q(e.BindDN), q(e.Password), q(e.CAFile))
+	return fmt.Sprintf("export UMCTL_SERVER=%s\nexport UMCTL_BIND_DN=%s\nexport UMCTL_BIND_PASSWORD=%s\nexport UMCTL_CA_FILE=%s\nexport KRB5_CONFIG=%s\n",
+		q(e.Server), q(e.BindDN), q(e.Password), q(e.CAFile), q(e.Krb5Conf))
 }
 
 // Settings are the connection settings for the lab.
@@ -148,7 +149,7 @@ func (l *Lab) Env() (Env, error) {
 	if err != nil {
 		return Env{}, fmt.Errorf("no lab in %s (run `umctl lab up` first): %w", l.Dir, err)
 	}
-	return Env{Server: "ldaps://" + l.Address, BindDN: BindDN, Password: strings.TrimSpace(string(pw)), CAFile: l.path("tls", "ca.pem")}, nil
+	return Env{Server: "ldaps://" + l.Address, BindDN: BindDN, Password: strings.TrimSpace(string(pw)), CAFile: l.path("tls", "ca.pem"), Krb5Conf: l.path("krb5.conf")}, nil
 }
 
 // MissingPackages lists the Debian packages that are not installed.
@@ -246,7 +247,7 @@ func (l *Lab) Up(ctx context.Context, install bool) (Env, error) {
 	fp := l.fingerprint()
 	st := l.readState()
 	if pid := l.pid(); pid > 0 && st.Fingerprint == fp {
-		if env, err := l.Env(); err == nil && l.answers(ctx, env) == nil {
+		if env, err := l.Env(); err == nil && l.answers(ctx, env) == nil && l.kdcAnswers() {
 			l.logf("already running (pid %d) on %s", pid, l.Address)
 			return env, nil
 		}
@@ -413,8 +414,8 @@ func (l *Lab) smbConf() string {
 	workgroup = %s
 	realm = %s
 	server role = active directory domain controller
-	# only what a directory test needs: no SMB, DNS, NetBIOS, RPC, replication
-	server services = ldap
+	# only what a directory test needs (LDAP and the KDC): no SMB, DNS, NetBIOS, RPC, replication
+	server services = ldap, kdc
 	# "IP/8" binds to that 127.x address even though it is not configured on lo
 	interfaces = %s/8
 	bind interfaces only = yes
@@ -460,6 +461,9 @@ func (l *Lab) start(ctx context.Context) (Env, error) {
 			return Env{}, fmt.Errorf("%s:%s is already in use by another process (another lab? use --address 127.0.0.N)", l.Address, port)
 		}
 	}
+	if err := os.WriteFile(l.path("etc", "smb.conf"), []byte(l.smbConf()), 0o644); err != nil { // a lab made by an older umctl gets the KDC too
+		return Env{}, err
+	}
 	_ = os.Remove(l.path("run", "samba.pid"))
 	for _, d := range []string{"run", "log", "lock", "cache"} {
 		_ = os.MkdirAll(l.path(d), 0o755)
@@ -474,7 +478,7 @@ func (l *Lab) start(ctx context.Context) (Env, error) {
 		if pid := l.pid(); pid > 0 {
 			if err := l.answers(ctx, env); err == nil {
 				l.logf("samba pid %d answers LDAPS on %s:636 after %.1f s", pid, l.Address, time.Since(t0).Seconds())
-				return env, nil
+				return env, l.prepareKerberos(ctx, env)
 			}
 		} else if b, err := os.ReadFile(l.path("run", "samba.pid")); err == nil {
 			if p, _ := strconv.Atoi(strings.TrimSpace(string(b))); p > 0 && !alive(p) {
