@@ -31,6 +31,7 @@ func isolate(t *testing.T) {
 		}
 	}
 	t.Setenv("UMCTL_CONFIG_DIR", t.TempDir())
+	t.Setenv("KRB5CCNAME", "") // auto would pick Kerberos for a cache in the environment
 }
 
 // useLab points the environment at the test lab, as `eval "$(umctl lab env)"` does.

@@ -152,6 +152,11 @@ variable, the selected profile of the config file, a default.
   UMCTL_INSECURE_SKIP_TLS_VERIFY  --insecure-skip-tls-verify   turn certificate checks off (warns)
   UMCTL_TIMEOUT                   --timeout       per-request timeout (default 10s)
   UMCTL_PROFILE                   --profile       the profile of the config file to use
+  UMCTL_AUTH                      --auth          simple, kerberos, negotiate (Windows logon) or auto (default)
+  UMCTL_KEYTAB                    --keytab        Kerberos keytab file (the path; its keys are never printed)
+  UMCTL_PRINCIPAL                 --principal     Kerberos principal user@REALM for a keytab or a password
+  KRB5CCNAME                                      Kerberos file credential cache (FILE:path or a path), from kinit
+  KRB5_CONFIG                                     krb5.conf naming the realm's KDCs (default /etc/krb5.conf)
   UMCTL_NO_INPUT                  --no-input      never prompt
   UMCTL_CONFIG_DIR                                where config.yaml lives (default $XDG_CONFIG_HOME/umctl,
                                                   else ~/.config/umctl)
@@ -160,6 +165,11 @@ variable, the selected profile of the config file, a default.
   COLUMNS                                         the width tables are fitted to (default: the terminal's)
   UMCTL_APPLY_PIPELINE                            bulk writes: requests in flight per connection (default 4)
   UMCTL_APPLY_CONNECTIONS                         bulk writes: connections to the DC (default 1; more made Samba slower)
+
+--auth auto is kerberos when a keytab is configured, simple when a bind password
+(file or UMCTL_BIND_PASSWORD) is given, negotiate on Windows, kerberos when KRB5CCNAME
+is set, else simple. Kerberos and negotiate bind with SASL GSSAPI over LDAPS or
+StartTLS and need no --bind-dn; the service principal is ldap/<DC host name>.
 
 The password is never taken from the command line. Without a password file or
 UMCTL_BIND_PASSWORD, umctl asks for it on a terminal, and otherwise fails with exit code 4.
@@ -174,6 +184,9 @@ config.yaml:
       bind-password-file: /etc/umctl/bind-password   # a path; the file is 0600
       ca-file: /etc/ssl/certs/contoso-root.pem
       timeout: 15s
+      # auth: kerberos                              # or simple, negotiate, auto
+      # keytab: /etc/umctl/svc-umctl.keytab         # a path; the file is 0600
+      # principal: svc-umctl@CONTOSO.COM
 
 A password in the config file is refused.
 `

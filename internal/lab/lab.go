@@ -434,7 +434,9 @@ func (l *Lab) smbConf() string {
 	log level = 1
 	max log size = 10000
 	panic action =
-	# lab only: strong auth is left at its default (simple binds need TLS)
+	# simple binds need TLS; SASL (Kerberos) binds need TLS or sign/seal, as on a
+	# Windows DC that requires LDAP signing (Samba's default refuses SASL over TLS)
+	ldap server require strong auth = allow_sasl_over_tls
 	tls enabled = yes
 	tls keyfile = %s/tls/key.pem
 	tls certfile = %s/tls/cert.pem
