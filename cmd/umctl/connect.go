@@ -145,6 +145,9 @@ func (a *app) connectTo(ctx context.Context, url string) (*ad.Dir, error) {
 	if err := a.applyAuth(&s, a.conn.chosen, file); err != nil {
 		return nil, err
 	}
+	if a.timeoutCap > 0 && (s.Timeout <= 0 || s.Timeout > a.timeoutCap) {
+		s.Timeout = a.timeoutCap
+	}
 	if s.InsecureSkipVerify {
 		fmt.Fprintln(a.io.ErrOut, "umctl: warning: TLS certificate verification is off (--insecure-skip-tls-verify); the connection and the password can be intercepted")
 	}
@@ -162,30 +165,7 @@ func (a *app) withDir(cmd *cobra.Command, fn func(ctx context.Context, d *ad.Dir
 }
 
 // completeFrom turns a lister of "value\tdescription" strings into a completion
-// function: it never prompts, gives up after 3 s, and completes no file names.
+// function (see completeWith).
 func (a *app) completeFrom(list func(ctx context.Context, d *ad.Dir) ([]string, error)) cobra.CompletionFunc {
-	return func(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		a.io.NoInput = true
-		ctx, cancel := context.WithTimeout(cmd.Context(), 3*time.Second)
-		defer cancel()
-		if a.conn.timeout == 0 {
-			a.conn.timeout = 3 * time.Second
-		}
-		d, err := a.connect(ctx)
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		defer d.Close()
-		all, err := list(ctx, d)
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		var out []string
-		for _, c := range all {
-			if strings.HasPrefix(strings.ToLower(c), strings.ToLower(toComplete)) {
-				out = append(out, c)
-			}
-		}
-		return out, cobra.ShellCompDirectiveNoFileComp
-	}
+	return a.completeWith(func(ctx context.Context, d *ad.Dir, _ string) ([]string, error) { return list(ctx, d) })
 }

@@ -368,7 +368,8 @@ Get-CsExUmContact -Filter {SipAddress -like "sip:ov*"} does. Everything else is
 matched literally (escaped in the LDAP filter).`,
 		Example: `  umctl contact get 'sip:ov*'
   umctl contact get --number '+4790*' -o csv > contacts.csv`,
-		Args: cobra.MaximumNArgs(1),
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: onlyArgs(1, a.completeContacts),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				f.Identity = args[0]
@@ -421,7 +422,7 @@ func newContactSetCmd(a *app) *cobra.Command {
 and proxyAddresses; a new number changes the line URI and the telephone number.
 Each changed attribute is written as "delete the old value, add the new", so a
 concurrent change fails with exit 5 instead of being overwritten.`,
-		Args: cobra.ExactArgs(1),
+		Args: cobra.ExactArgs(1), ValidArgsFunction: onlyArgs(1, a.completeContacts),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var ch ad.ContactChanges
 			fl := cmd.Flags()
@@ -475,7 +476,7 @@ func newContactRemoveCmd(a *app) *cobra.Command {
 name; one with * (the only wildcard) names every contact it matches, e.g.
 'sip:test-*'. The plan lists each contact with its SIP address and number; on a
 terminal umctl asks before removing, otherwise --yes is required.`,
-		Args: cobra.MinimumNArgs(1),
+		Args: cobra.MinimumNArgs(1), ValidArgsFunction: onlyArgs(0, a.completeContacts),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
 				p, err := d.PlanContactRemove(ctx, args)
@@ -503,7 +504,7 @@ object, and otherIpPhone is rewritten in umctl's form with the contact type
 recomputed from what it held (as Move-CsExUmContact sets AutoAttendant and
 IsSubscriberAccess from OtherIpPhone), which also migrates contacts written by
 older tools.`,
-		Args: cobra.ExactArgs(1),
+		Args: cobra.ExactArgs(1), ValidArgsFunction: onlyArgs(1, a.completeContacts),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if target == "" {
 				return cli.FlagErrorf("--target is required")

@@ -43,7 +43,7 @@ func newDialPlanCmd(a *app) *cobra.Command {
 		Use:               "get NAME",
 		Short:             "Show one UM dial plan with its hunt groups, UM servers and auto attendants",
 		Args:              cobra.ExactArgs(1),
-		ValidArgsFunction: a.completeDialPlans,
+		ValidArgsFunction: onlyArgs(1, a.completeDialPlans),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
 				p, err := d.DialPlan(ctx, args[0])

@@ -58,7 +58,7 @@ rest is written with progress on stderr; exit 3 when some rows were refused.
 Re-running converges: rows already in place are unchanged and nothing is written.
 'umctl eum list -o csv' writes exactly these columns (one row per user, dial plan
 and extension): export, edit, feed back.`,
-		Args: cobra.MaximumNArgs(1),
+		Args: cobra.MaximumNArgs(1), ValidArgsFunction: onlyArgs(1, a.completeUsers(false)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if fromCSV != "" {
 				if len(args) > 0 {
@@ -163,7 +163,7 @@ func newEUMRemoveCmd(a *app) *cobra.Command {
 		Long: `Remove a user's EUM addresses: those of one dial plan, one address (--extension,
 which also takes a SIP name), or --all. When the primary address is removed and
 others stay, the first remaining one becomes primary.`,
-		Args: cobra.ExactArgs(1),
+		Args: cobra.ExactArgs(1), ValidArgsFunction: onlyArgs(1, a.completeUsers(true)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if all && (extension != "" || dialPlan != "") {
 				return cli.FlagErrorf("--all cannot be combined with --extension or --dial-plan")
@@ -193,6 +193,7 @@ func newEUMListCmd(a *app) *cobra.Command {
 	var dialPlan string
 	cmd := &cobra.Command{
 		Use: "list [USER]", Short: "List EUM addresses (of one user, or everyone's)", Args: cobra.MaximumNArgs(1),
+		ValidArgsFunction: onlyArgs(1, a.completeUsers(true)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			user := ""
 			if len(args) == 1 {

@@ -34,7 +34,7 @@ func newGatewayCmd(a *app) *cobra.Command {
 	}
 	get := &cobra.Command{
 		Use: "get NAME", Short: "Show one UM IP gateway (by name or address) with its hunt groups", Args: cobra.ExactArgs(1),
-		ValidArgsFunction: a.completeGateways,
+		ValidArgsFunction: onlyArgs(1, a.completeGateways),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
 				g, err := d.Gateway(ctx, args[0])
@@ -65,7 +65,7 @@ func newGatewayCmd(a *app) *cobra.Command {
 "delete the old value, add the new" so that a concurrent change is reported
 (exit 5) instead of overwritten. MWI and the IP family are bits of
 msExchUMIPGatewayFlags/Flags2, encoded as Exchange does.`,
-		Args: cobra.ExactArgs(1), ValidArgsFunction: a.completeGateways,
+		Args: cobra.ExactArgs(1), ValidArgsFunction: onlyArgs(1, a.completeGateways),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var s ad.GatewaySettings
 			fl := cmd.Flags()
@@ -116,7 +116,7 @@ msExchUMIPGatewayFlags/Flags2, encoded as Exchange does.`,
 	var rm mutateFlags
 	remove := &cobra.Command{
 		Use: "remove NAME", Aliases: []string{"delete", "rm"}, Short: "Remove a UM IP gateway and its hunt groups",
-		Args: cobra.ExactArgs(1), ValidArgsFunction: a.completeGateways,
+		Args: cobra.ExactArgs(1), ValidArgsFunction: onlyArgs(1, a.completeGateways),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
 				p, err := d.PlanGatewayRemove(ctx, args[0])

@@ -85,6 +85,7 @@ different hunt group with the same pilot on the gateway is reported, not duplica
 	)
 	remove := &cobra.Command{
 		Use: "remove NAME", Aliases: []string{"delete", "rm"}, Short: "Remove a hunt group", Args: cobra.ExactArgs(1),
+		ValidArgsFunction: onlyArgs(1, a.completeHuntGroups),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
 				p, err := d.PlanHuntGroupRemove(ctx, rgw, args[0])

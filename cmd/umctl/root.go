@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -26,6 +27,8 @@ type app struct {
 	started  bool // a command's own code ran (errors before that are usage errors)
 	// bindPassword is resolved once per run (a second connection, --gc, reuses it).
 	bindPassword string
+	// timeoutCap, when set, bounds the connection timeout (shell completion).
+	timeoutCap time.Duration
 }
 
 func newApp(io *cli.IOStreams) *app {
