@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Scale benchmark (issue #15), in one run on one lab:
+#  1. every single-object command (eum add/remove/list USER/find, contact
+#     new --dry-run/get/set/move/remove, gateway get/set, huntgroup new/remove),
+#     RUNS times each, on the seeded lab (36 users) and again after
+#     `umctl lab seed --users USERS` (default 20,000): median times and the
+#     ratio large/small (target <= 1.5);
+#  2. on the large lab, N (5,000) EUM adds on N plain users, with `ldapmodify -f`
+#     and with `umctl eum add --from-csv`, alternating for ROUNDS rounds from
+#     the same state (target umctl/ldapmodify <= 1.05); then the umctl re-run
+#     on the unchanged state, whose zero writes are checked with
+#     highestCommittedUSN.
+# Needs root (the lab). Loopback only: a dedicated lab (BENCH_LAB_DIR on
+# BENCH_LAB_ADDRESS, default /tmp/umctl-scale-lab on 127.0.0.6), reset first
+# and stopped at the end (KEEP=1 leaves it running). Every umctl run is bounded
+# by STEP_TIMEOUT seconds; the defaults finish in about 10 minutes on 2 cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+USERS=${USERS:-20000}
+N=${N:-5000}
+RUNS=${RUNS:-3}
+ROUNDS=${ROUNDS:-2}
+STEP_TIMEOUT=${STEP_TIMEOUT:-300}
+DIR=${BENCH_LAB_DIR:-/tmp/umctl-scale-lab}
+ADDR=${BENCH_LAB_ADDRESS:-127.0.0.6}
+UMCTL=./bin/umctl
+[ -x "$UMCTL" ] || go build -o "$UMCTL" ./cmd/umctl
+work=$(mktemp -d)
+cleanup() { rm -rf "$work"; [ "${KEEP:-0}" = 1 ] || "$UMCTL" lab down --dir "$DIR" >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+T0=$(date +%s)
+
+"$UMCTL" lab up --dir "$DIR" --address "$ADDR" >/dev/null 2>&1
+eval "$("$UMCTL" lab reset --dir "$DIR" 2>/dev/null)"
+BASE=DC=lab,DC=umctl,DC=test
+DOM=lab.umctl.test
+( umask 077; printf "%s" "$UMCTL_BIND_PASSWORD" >"$work/pw" )
+ldap() { LDAPTLS_CACERT="$UMCTL_CA_FILE" "$@" -H "$UMCTL_SERVER" -x -D "$UMCTL_BIND_DN" -y "$work/pw"; }
+usn() { ldap ldapsearch -LLL -b "" -s base highestCommittedUSN | sed -n 's/^highestCommittedUSN: //p'; }
+u() { timeout "$STEP_TIMEOUT" "$UMCTL" "$@" >>"$work/umctl.log" 2>&1 || { echo "umctl $* failed:" >&2; tail -5 "$work/umctl.log" >&2; exit 1; }; }
+now() { date +%s%N; }
+# timed NAME CMD...: run umctl once, add its wall time (ms) to NAME's samples.
+timed() {
+	local name=$1 t0; shift
+	grep -qxF "$name" "$work/order" 2>/dev/null || echo "$name" >>"$work/order"
+	t0=$(now); u "$@"; echo $((($(now) - t0) / 1000000)) >>"$work/$name.$SIZE"
+}
+median() { sort -n "$1" | awk '{ v[NR] = $1 } END { printf "%.3f", v[int((NR + 1) / 2)] / 1000 }'; }
+
+U=frida.sand # seed user 32: not UM-enabled
+C=sip:bench-contact@$DOM
+OU="OU=ExUmContacts,$BASE"
+newc() { u contact new --sip-address "$C" --registrar-pool pool01.$DOM --ou "$OU" --display-number +4790009901 --dial-plan SipDP --yes; }
+# measure: every single-object command RUNS times on the lab as it is now.
+measure() {
+	u ucutil # gateways and hunt groups for the gateway commands
+	newc
+	for i in $(seq 1 "$RUNS"); do
+		timed "eum add USER" eum add "$U" --dial-plan TelExtnDP --extension 47001
+		timed "eum remove USER" eum remove "$U" --dial-plan TelExtnDP --extension 47001 --yes
+		timed "eum list USER" eum list ada.lovelace
+		timed "eum find EXT" eum find 1001 --dial-plan SipDP
+		timed "contact new --dry-run" contact new --dry-run --sip-address "sip:bench-new@$DOM" --registrar-pool pool01.$DOM \
+			--ou "$OU" --display-number +4790009902 --dial-plan SipDP
+		timed "contact get ID" contact get "$C"
+		timed "contact set ID" contact set "$C" --description "bench $i"
+		timed "contact move ID" contact move "$C" --target pool02.$DOM
+		u contact move "$C" --target pool01.$DOM
+		timed "contact remove ID" contact remove "$C" --yes
+		newc
+		timed "gateway get" gateway get 1:1
+		timed "gateway set" gateway set 1:1 --port $((5061 + i % 2))
+		timed "huntgroup new" huntgroup new --gateway 1:1 --dial-plan SipDP --name BenchHG --pilot benchhg
+		timed "huntgroup remove" huntgroup remove BenchHG --gateway 1:1 --yes
+	done
+	u contact remove "$C" --yes
+	u gateway set 1:1 --port 0
+}
+
+echo "umctl $(git describe --always --dirty 2>/dev/null || echo '?'), $(date -u +%Y-%m-%d), $(nproc) CPUs; USERS=$USERS N=$N RUNS=$RUNS ROUNDS=$ROUNDS" >&2
+SIZE=small measure
+t0=$(now)
+"$UMCTL" lab seed --dir "$DIR" --users "$USERS" >/dev/null 2>&1
+echo "lab seed --users $USERS: $((($(now) - t0) / 1000000000)) s" >&2
+SIZE=large measure
+
+echo "| command (one object) | seeded lab | +$USERS users | ratio |"
+echo "|---|---|---|---|"
+while read -r name; do
+	s=$(median "$work/$name.small"); l=$(median "$work/$name.large")
+	printf '| `%s` | %s s | %s s | %s |\n' "$name" "$s" "$l" "$(awk -v a="$l" -v b="$s" 'BEGIN { printf "%.2f", a / b }')"
+done <"$work/order"
+
+# Part 2: N EUM adds from CSV against ldapmodify on the large lab.
+PC=TelExtnDP.$DOM
+awk -v n="$N" -v base="$BASE" 'BEGIN {
+	printf "dn: OU=Bench,%s\nchangetype: add\nobjectClass: organizationalUnit\n\n", base
+	for (i = 1; i <= n; i++) printf "dn: CN=bench%05d,OU=Bench,%s\nchangetype: add\nobjectClass: user\nsAMAccountName: b%05d\nuserPrincipalName: bench%05d@lab.umctl.test\nmsRTCSIP-PrimaryUserAddress: sip:bench%05d@lab.umctl.test\n\n", i, base, i, i, i
+}' >"$work/users.ldif"
+awk -v n="$N" 'BEGIN { print "user,dial_plan,extension"; for (i = 1; i <= n; i++) printf "b%05d,TelExtnDP,%05d\n", i, 40000 + i }' >"$work/eum.csv"
+for op in add delete; do
+	awk -v n="$N" -v base="$BASE" -v pc="$PC" -v op="$op" 'BEGIN {
+		for (i = 1; i <= n; i++) printf "dn: CN=bench%05d,OU=Bench,%s\nchangetype: modify\n%s: proxyAddresses\nproxyAddresses: EUM:%05d;phone-context=%s\n-\n\n", i, base, op, 40000 + i, pc
+	}' >"$work/eum-$op.ldif"
+done
+ldap ldapmodify -f "$work/users.ldif" >/dev/null
+count() { ldap ldapsearch -LLL -b "OU=Bench,$BASE" "(proxyAddresses=eum:*;phone-context=$PC)" dn | grep -c '^dn:' || true; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'; }
+declare -a L M R
+run_ldapmodify() { local t0; t0=$(now); ldap ldapmodify -f "$work/eum-add.ldif" >/dev/null; L+=("$(secs "$t0" "$(now)")"); }
+run_umctl() { local t0; t0=$(now); u eum add --from-csv "$work/eum.csv"; M+=("$(secs "$t0" "$(now)")"); }
+undo() { ldap ldapmodify -f "$work/eum-delete.ldif" >/dev/null; [ "$(count)" = 0 ] || { echo "undo left $(count) EUM addresses" >&2; exit 1; }; }
+for r in $(seq 1 "$ROUNDS"); do
+	first=run_ldapmodify second=run_umctl
+	[ $((r % 2)) = 0 ] && first=run_umctl second=run_ldapmodify
+	$first; [ "$(count)" = "$N" ] || { echo "$first wrote $(count) of $N" >&2; exit 1; }
+	undo
+	$second; [ "$(count)" = "$N" ] || { echo "$second wrote $(count) of $N" >&2; exit 1; }
+	[ "$r" = "$ROUNDS" ] || undo
+done
+# The state now holds the N addresses: the umctl re-run must write nothing.
+for _ in 1 2; do
+	before=$(usn); t0=$(now); u eum add --from-csv "$work/eum.csv"; R+=("$(secs "$t0" "$(now)")")
+	[ "$(usn)" = "$before" ] || { echo "the re-run wrote (highestCommittedUSN $before -> $(usn))" >&2; exit 1; }
+done
+best() { printf '%s\n' "$@" | sort -n | head -1; }
+bl=$(best "${L[@]}"); bm=$(best "${M[@]}"); br=$(best "${R[@]}")
+echo
+echo "| $N EUM adds on the $USERS-user lab (best of ${#L[@]}) | time |"
+echo "|---|---|"
+echo "| \`ldapmodify -f\` ($N modify records) | $bl s |"
+echo "| \`umctl eum add --from-csv\` | $bm s (ratio **$(awk -v a="$bm" -v b="$bl" 'BEGIN { printf "%.3f", a / b }')**) |"
+echo "| \`umctl\` re-run on the unchanged state | $br s, zero writes (highestCommittedUSN unchanged) |"
+echo "ldapmodify: ${L[*]} s; umctl: ${M[*]} s; re-run: ${R[*]} s; whole run $(($(date +%s) - T0)) s" >&2
