@@ -18,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 USERS=${USERS:-20000}
 N=${N:-5000}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 ROUNDS=${ROUNDS:-2}
 STEP_TIMEOUT=${STEP_TIMEOUT:-300}
 DIR=${BENCH_LAB_DIR:-/tmp/umctl-scale-lab}

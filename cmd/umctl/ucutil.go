@@ -30,8 +30,10 @@ without its defects:
      (--include-admin-groups: also on Administrative Groups), adding only missing
      ACEs in canonical order, never removing or reordering others;
   3. creates one UM IP gateway per pool (address = pool FQDN, matched
-     case-insensitively), message waiting allowed only for Lync 2010+ non-branch
-     pools, outcalls off for branch pools;
+     case-insensitively and without a trailing dot), message waiting allowed
+     only for Lync 2010+ non-branch pools, outcalls off for branch pools; a
+     gateway named after a pool whose address was changed by hand is that
+     pool's gateway, and its address is set back to the pool's FQDN;
   4. creates one hunt group per SIP URI dial plan under each of those gateways
      (name = dial plan name, pilot = first label of its phone context), fixing
      what differs and never deleting hunt groups (ExchUCUtil deletes and

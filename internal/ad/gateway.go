@@ -149,7 +149,7 @@ func (d *Dir) Gateway(ctx context.Context, name string) (Gateway, error) {
 		}
 	}
 	for _, g := range gws {
-		if strings.EqualFold(g.Address, name) {
+		if SameFQDN(g.Address, name) {
 			return g, nil
 		}
 	}
@@ -194,10 +194,11 @@ func (d *Dir) PlanGatewaySet(ctx context.Context, name string, s GatewaySettings
 	flags, flags2 := g.Flags, g.Flags2
 	var want []Attr
 	if s.Address != nil {
-		if strings.TrimSpace(*s.Address) == "" || strings.ContainsAny(*s.Address, " /:@") {
+		addr := strings.TrimSuffix(*s.Address, ".") // stored without the absolute form's dot, as ucutil compares
+		if strings.TrimSpace(addr) == "" || strings.ContainsAny(*s.Address, " /:@") {
 			return nil, fmt.Errorf("%w: --address %q: expected an FQDN or an IP address", ErrInvalid, *s.Address)
 		}
-		want = append(want, Attr{"msExchUMIPGatewayAddress", []string{*s.Address}})
+		want = append(want, Attr{"msExchUMIPGatewayAddress", []string{addr}})
 	}
 	if s.Port != nil {
 		if *s.Port < 0 || *s.Port > 65535 {
@@ -339,7 +340,7 @@ func (d *Dir) PlanHuntGroupRemove(ctx context.Context, gateway, name string) (*P
 	}
 	var found []HuntGroup
 	for _, g := range gws {
-		if gateway != "" && !strings.EqualFold(g.Name, gateway) && !strings.EqualFold(g.Address, gateway) {
+		if gateway != "" && !strings.EqualFold(g.Name, gateway) && !SameFQDN(g.Address, gateway) {
 			continue
 		}
 		for _, h := range g.HuntGroups {

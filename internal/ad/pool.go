@@ -115,14 +115,14 @@ func (d *Dir) Pools(ctx context.Context) ([]Pool, error) {
 	return out, nil
 }
 
-// PoolByFQDN finds a pool by FQDN, case-insensitively.
+// PoolByFQDN finds a pool by FQDN, case-insensitively and without a trailing dot.
 func (d *Dir) PoolByFQDN(ctx context.Context, fqdn string) (Pool, error) {
 	pools, err := d.Pools(ctx)
 	if err != nil {
 		return Pool{}, err
 	}
 	for _, p := range pools {
-		if strings.EqualFold(p.FQDN, fqdn) {
+		if SameFQDN(p.FQDN, fqdn) {
 			return p, nil
 		}
 	}

@@ -163,8 +163,9 @@ type UCUtilResult struct {
 
 // PlanUCUtil computes what ExchUCUtil.ps1 would do, incrementally: missing UM
 // containers, missing ACEs for the RTC groups, one UM IP gateway per pool
-// (matched by address, case-insensitively), and one hunt group per SIP URI dial
-// plan under each of those gateways. It never deletes anything.
+// (matched by address as an FQDN, else by the pool's name, and then pointed
+// back at the pool), and one hunt group per SIP URI dial plan under each of
+// those gateways. It never deletes anything.
 func (d *Dir) PlanUCUtil(ctx context.Context, o UCUtilOptions) (*UCUtilResult, error) {
 	src := o.Source
 	if src == nil {
@@ -233,18 +234,13 @@ func (d *Dir) PlanUCUtil(ctx context.Context, o UCUtilOptions) (*UCUtilResult, e
 	}
 	base := RDN("CN", GatewayContainer) + "," + org
 	poolGateways := map[string]bool{}
+	matched := matchPoolGateways(allPools, gateways)
 	for _, pool := range allPools {
-		if pool.FQDN == "" || PoolMajor(pool.Version) < PoolVersionOCS2007 {
+		if !ucutilPool(pool) {
 			continue
 		}
 		mwi := PoolMajor(pool.Version) >= PoolVersionLync2010 && !pool.Branch
-		var gw *Gateway
-		for i := range gateways {
-			if strings.EqualFold(gateways[i].Address, pool.FQDN) {
-				gw = &gateways[i]
-				break
-			}
-		}
+		gw := matched[pool.DN]
 		name := pool.Name
 		if gw != nil {
 			name = gw.Name
@@ -266,7 +262,7 @@ func (d *Dir) PlanUCUtil(ctx context.Context, o UCUtilOptions) (*UCUtilResult, e
 			gw = &Gateway{Name: name, DN: dn}
 		} else {
 			poolGateways[strings.ToLower(gw.DN)] = true
-			planGatewayFlags(p, gw, mwi, outcalls)
+			planPoolGateway(p, gw, pool.FQDN, mwi, outcalls)
 		}
 		for _, dp := range sip {
 			pilot := PilotFromPhoneContext(dp.PhoneContext)
@@ -289,6 +285,39 @@ func (d *Dir) PlanUCUtil(ctx context.Context, o UCUtilOptions) (*UCUtilResult, e
 	return res, nil
 }
 
+// ucutilPool says whether a pool gets a UM IP gateway: OCS 2007 level or later, with an FQDN.
+func ucutilPool(p Pool) bool { return p.FQDN != "" && PoolMajor(p.Version) >= PoolVersionOCS2007 }
+
+// matchPoolGateways finds each pool's gateway (keyed by pool DN): first the one
+// whose address is the pool's FQDN, preferring the one named after the pool;
+// else the one named after the pool (its CN, or its FQDN when the CN was
+// taken) whose address was changed by hand, which ucutil then repairs. A
+// gateway serves one pool.
+func matchPoolGateways(pools []Pool, gateways []Gateway) map[string]*Gateway {
+	out := map[string]*Gateway{}
+	claimed := map[int]bool{}
+	named := func(g Gateway, p Pool) bool { return strings.EqualFold(g.Name, p.Name) || SameFQDN(g.Name, p.FQDN) }
+	passes := []func(Gateway, Pool) bool{
+		func(g Gateway, p Pool) bool { return SameFQDN(g.Address, p.FQDN) && named(g, p) },
+		func(g Gateway, p Pool) bool { return SameFQDN(g.Address, p.FQDN) },
+		named,
+	}
+	for _, match := range passes {
+		for _, pool := range pools {
+			if !ucutilPool(pool) || out[pool.DN] != nil {
+				continue
+			}
+			for i := range gateways {
+				if !claimed[i] && match(gateways[i], pool) {
+					claimed[i], out[pool.DN] = true, &gateways[i]
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
 func gatewayNamed(gws []Gateway, pools []Pool, name string) bool {
 	for _, g := range gws {
 		if strings.EqualFold(g.Name, name) {
@@ -296,16 +325,20 @@ func gatewayNamed(gws []Gateway, pools []Pool, name string) bool {
 		}
 	}
 	for _, p := range pools {
-		if strings.EqualFold(p.Name, name) || strings.EqualFold(p.FQDN, name) {
+		if strings.EqualFold(p.Name, name) || SameFQDN(p.FQDN, name) {
 			return true
 		}
 	}
 	return false
 }
 
-// planGatewayFlags sets MWI and outcalls on an existing gateway, as ExchUCUtil does.
-func planGatewayFlags(p *Plan, g *Gateway, mwi, outcalls bool) {
+// planPoolGateway points a pool's existing gateway back at the pool when its
+// address was changed by hand, and sets MWI and outcalls as ExchUCUtil does.
+func planPoolGateway(p *Plan, g *Gateway, fqdn string, mwi, outcalls bool) {
 	var want []Attr
+	if !SameFQDN(g.Address, fqdn) {
+		want = append(want, Attr{"msExchUMIPGatewayAddress", []string{fqdn}})
+	}
 	if flags2 := setBit(g.Flags2, gwFlags2MWI, mwi); flags2 != g.Flags2 {
 		want = append(want, Attr{"msExchUMIPGatewayFlags2", []string{strconv.Itoa(flags2)}})
 	}

@@ -110,6 +110,19 @@ func LDAPSearch(t testing.TB, base, scope, filter string, attrs ...string) []map
 	return parseLDIF(t, string(out))
 }
 
+// LDAPModify applies LDIF change records through an independent path,
+// OpenLDAP's ldapmodify, as an administrator changing things by hand would.
+func LDAPModify(t testing.TB, ldifText string) {
+	t.Helper()
+	e := Env(t)
+	cmd := exec.Command("ldapmodify", "-H", e.Server, "-x", "-D", e.BindDN, "-y", passwordFile(t, e.Password))
+	cmd.Env = append(os.Environ(), "LDAPTLS_CACERT="+e.CAFile, "LDAPTLS_REQCERT=demand")
+	cmd.Stdin = strings.NewReader(ldifText)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("ldapmodify: %v\n%s", err, out)
+	}
+}
+
 func passwordFile(t testing.TB, pw string) string {
 	f, err := os.CreateTemp(t.TempDir(), "pw")
 	if err != nil {
