@@ -11,16 +11,18 @@ import (
 
 // MissedCall is sent when a caller gave up while the relay held the call.
 type MissedCall struct {
-	Event     string        `json:"event"` // "missed_call"
-	CallID    string        `json:"callId"`
-	From      string        `json:"from"`
-	Target    string        `json:"target"`
-	TargetURI string        `json:"targetUri"`
-	User      string        `json:"user,omitempty"` // the SIP URI the number maps to (numbers:, directory:)
-	Subject   string        `json:"subject,omitempty"`
-	Priority  string        `json:"priority,omitempty"`
-	Held      time.Duration `json:"heldNanoseconds"`
-	At        time.Time     `json:"at"`
+	Event     string `json:"event"` // "missed_call"
+	CallID    string `json:"callId"`
+	From      string `json:"from"`
+	Target    string `json:"target"`
+	TargetURI string `json:"targetUri"`
+	User      string `json:"user,omitempty"` // the SIP URI the number maps to (numbers:, directory:)
+	Subject   string `json:"subject,omitempty"`
+	Priority  string `json:"priority,omitempty"`
+	// MissedReason is Exchange's: CallerReleased, the caller gave up during the hold.
+	MissedReason string        `json:"missedReason,omitempty"`
+	Held         time.Duration `json:"heldNanoseconds"`
+	At           time.Time     `json:"at"`
 }
 
 // Notifier delivers missed-call notifications: the log, the webhook, and

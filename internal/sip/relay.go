@@ -482,7 +482,7 @@ func (r *Relay) cancelledInHold(h *heldCall, cancel *sip.Request) {
 	r.Metrics.cancel("hold", c.cancelReason)
 	if !isElsewhere(c.cancelReason) {
 		r.notifier.MissedCall(MissedCall{CallID: c.callID, From: c.from, Target: h.target.Key, TargetURI: h.target.URI, User: h.target.User,
-			Subject: headerValue(h.req, "Subject"), Priority: headerValue(h.req, "Priority"), Held: c.hold, At: time.Now()})
+			Subject: headerValue(h.req, "Subject"), Priority: headerValue(h.req, "Priority"), MissedReason: "CallerReleased", Held: c.hold, At: time.Now()})
 	}
 	r.finish(h)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/emiago/sipgo/sip"
 )
@@ -227,7 +228,18 @@ func (u *umInfo) owns(req *sip.Request, tx sip.ServerTransaction) bool {
 	return true
 }
 
-// notificationBody is the <UserNotification> document of a missed call.
+// notificationBody is the <UserNotification> document of a missed call, in
+// the shape Exchange UM itself writes for one (as a Microsoft UC consultant
+// published it from UM's pickup folder):
+//
+//	<?xml version="1.0" encoding="us-ascii"?><UserNotification><User>sip:tluk@domain.com</User>
+//	<EumProxyAddress>EUM:tluk@domain.com;phone-context=DialPlanName.domain.com</EumProxyAddress>
+//	<Time>2011-02-11 01:29:39Z</Time><Template>RtcDefault</Template><Event type="missed">
+//	<CallId>f46b6940-…</CallId><From>sip:+12892596319@domain.com;user=phone</From>
+//	<MissedReason>CallerReleased</MissedReason></Event></UserNotification>
+//
+// (one line). Empty elements are left out; Subject and Priority, which the
+// sample lacks, come after From when the INVITE had them.
 func notificationBody(m MissedCall, eum string) ([]byte, error) {
 	user := m.User
 	if user == "" && strings.HasPrefix(strings.ToLower(m.TargetURI), "sip:") {
@@ -237,26 +249,50 @@ func notificationBody(m MissedCall, eum string) ([]byte, error) {
 		return nil, fmt.Errorf("target %q has no SIP address (map the number with numbers: or directory:)", m.Target)
 	}
 	type event struct {
-		Type     string `xml:"type,attr"`
-		From     string `xml:"From"`
-		CallID   string `xml:"CallId"`
-		Subject  string `xml:"Subject"`
-		Priority string `xml:"Priority"`
+		Type         string `xml:"type,attr"`
+		CallID       string `xml:"CallId"`
+		From         string `xml:"From"`
+		Subject      string `xml:"Subject,omitempty"`
+		Priority     string `xml:"Priority,omitempty"`
+		MissedReason string `xml:"MissedReason,omitempty"`
 	}
 	doc := struct {
 		XMLName  xml.Name `xml:"UserNotification"`
 		User     string   `xml:"User"`
-		Template string   `xml:"Template"`
-		Time     string   `xml:"Time"`
 		EUM      string   `xml:"EumProxyAddress,omitempty"`
+		Time     string   `xml:"Time"`
+		Template string   `xml:"Template"`
 		Event    event    `xml:"Event"`
-	}{User: user, Template: "RtcDefault", Time: m.At.UTC().Format(time.RFC3339), EUM: eum,
-		Event: event{Type: "missed", From: m.From, CallID: m.CallID, Subject: m.Subject, Priority: m.Priority}}
+	}{User: user, EUM: eum, Time: m.At.UTC().Format("2006-01-02 15:04:05Z"), Template: "RtcDefault",
+		Event: event{Type: "missed", CallID: m.CallID, From: m.From, Subject: m.Subject, Priority: m.Priority, MissedReason: m.MissedReason}}
 	out, err := xml.Marshal(doc)
 	if err != nil {
 		return nil, err
 	}
-	return append([]byte(xml.Header), out...), nil
+	return append([]byte(`<?xml version="1.0" encoding="us-ascii"?>`), asciiOnly(out)...), nil
+}
+
+// asciiOnly writes every non-ASCII character as a character reference, as
+// the us-ascii declaration promises (markup is ASCII, so this only touches
+// text and attribute values).
+func asciiOnly(b []byte) []byte {
+	var out []byte
+	for i, r := range string(b) {
+		if r < utf8.RuneSelf {
+			if out != nil {
+				out = append(out, byte(r))
+			}
+			continue
+		}
+		if out == nil {
+			out = append([]byte{}, b[:i]...)
+		}
+		out = fmt.Appendf(out, "&#%d;", r)
+	}
+	if out == nil {
+		return b
+	}
+	return out
 }
 
 // sipURI addresses a listener or hop (;transport= unless UDP).
