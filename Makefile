@@ -6,7 +6,7 @@ DATE    ?= $(shell git log -1 --format=%cI 2>/dev/null)
 PKG     := github.com/umctl/umctl/internal/build
 LDFLAGS := -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: build demo test unit cross completions clean
+.PHONY: build demo test unit cross completions man clean
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/umctl ./cmd/umctl
 
@@ -28,6 +28,10 @@ cross:
 
 completions:
 	UMCTL_UPDATE_COMPLETIONS=1 $(GO) test ./cmd/umctl -run TestCompletionsUpToDate -count=1
+
+# Man pages of every command (man/umctl*.1, generated with cobra/doc, committed; a test checks them).
+man:
+	UMCTL_UPDATE_MAN=1 $(GO) test ./cmd/umctl -run TestManPagesUpToDate -count=1
 
 clean:
 	rm -rf bin

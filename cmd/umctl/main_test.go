@@ -130,3 +130,42 @@ func TestCompletionsUpToDate(t *testing.T) {
 		}
 	}
 }
+
+// TestManPagesUpToDate fails when the committed man pages (man/) differ from
+// what the code generates, the .TH line (it holds the month) aside.
+// Regenerate with: make man
+func TestManPagesUpToDate(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errOut := umctl(t, "man", dir); code != 0 {
+		t.Fatalf("umctl man: %s", errOut)
+	}
+	committed := filepath.Join("..", "..", "man")
+	if os.Getenv("UMCTL_UPDATE_MAN") == "1" {
+		_ = os.RemoveAll(committed)
+		if err := os.CopyFS(committed, os.DirFS(dir)); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	withoutTH := func(b []byte) string {
+		var keep []string
+		for _, l := range strings.Split(string(b), "\n") {
+			if !strings.HasPrefix(l, ".TH ") {
+				keep = append(keep, l)
+			}
+		}
+		return strings.Join(keep, "\n")
+	}
+	gen, _ := filepath.Glob(filepath.Join(dir, "*.1"))
+	have, _ := filepath.Glob(filepath.Join(committed, "*.1"))
+	if len(gen) < 40 || len(gen) != len(have) {
+		t.Fatalf("man/ has %d pages, the code makes %d: run `make man`", len(have), len(gen))
+	}
+	for _, g := range gen {
+		want, err := os.ReadFile(filepath.Join(committed, filepath.Base(g)))
+		got, _ := os.ReadFile(g)
+		if err != nil || withoutTH(want) != withoutTH(got) {
+			t.Errorf("man/%s is out of date: run `make man` (%v)", filepath.Base(g), err)
+		}
+	}
+}

@@ -73,6 +73,7 @@ throwaway Samba AD domain controller with the Exchange and Lync schema to try it
 	root.AddCommand(newVersionCmd(a), newLabCmd(a), newDialPlanCmd(a), newPoolCmd(a), newUCUtilCmd(a), newGatewayCmd(a), newHuntGroupCmd(a), newPermissionCmd(a), newContactCmd(a), newEUMCmd(a), newRelayCmd(a))
 	root.AddCommand(helpTopic("exit-codes", "Exit codes of umctl", cli.ExitCodesHelp))
 	root.AddCommand(helpTopic("environment", "Environment variables and the config file", environmentHelp))
+	root.AddCommand(newManCmd(a))
 	strictCommands(root)
 	return root
 }
