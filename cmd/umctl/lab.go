@@ -155,6 +155,9 @@ without them. 20,000 users take about 1.5 minutes on 2 cores.`,
 			if err != nil {
 				return cli.WithCode(cli.ExitUsage, err)
 			}
+			if !cmd.Flags().Changed("users") {
+				return cli.FlagErrorf("--users is required: the number of scale users, 1 to %d", lab.MaxScaleUsers)
+			}
 			if users < 1 || users > lab.MaxScaleUsers {
 				return cli.WithCode(cli.ExitUsage, fmt.Errorf("--users %d: expected 1 to %d", users, lab.MaxScaleUsers))
 			}
@@ -169,6 +172,5 @@ without them. 20,000 users take about 1.5 minutes on 2 cores.`,
 		},
 	}
 	cmd.Flags().IntVar(&users, "users", 0, fmt.Sprintf("number of scale users the lab should hold, 1 to %d (required)", lab.MaxScaleUsers))
-	_ = cmd.MarkFlagRequired("users")
 	return cmd
 }

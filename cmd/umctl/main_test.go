@@ -64,6 +64,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"pool", "list", "--server", "ldaps://dc1", "--bind-dn", "x"}, cli.ExitAuth, "no bind password"},
 		{[]string{"pool", "list", "--server", "ldaps://dc1", "--bind-dn", "x", "--bind-password-file", "/nonexistent"}, cli.ExitAuth, "--bind-password-file"},
 		{[]string{"lab", "status", "--address", "10.0.0.1"}, cli.ExitUsage, "expected a loopback address"},
+		{[]string{"lab", "seed", "--dir", "/nonexistent-umctl-lab"}, cli.ExitUsage, "--users is required"},
+		{[]string{"lab", "seed", "--dir", "/nonexistent-umctl-lab", "--users", "0"}, cli.ExitUsage, "--users 0: expected 1 to 120000"},
+		{[]string{"lab", "seed", "--dir", "/nonexistent-umctl-lab", "--users", "120001"}, cli.ExitUsage, "--users 120001: expected 1 to 120000"},
 		{[]string{"pool", "list", "--profile", "nope"}, cli.ExitUsage, `invalid value "nope" for --profile`},
 	} {
 		code, out, errOut := umctl(t, tc.args...)
