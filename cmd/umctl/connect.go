@@ -154,6 +154,9 @@ func (a *app) connectTo(ctx context.Context, url string) (*ad.Dir, error) {
 	return ad.Dial(ctx, s)
 }
 
+// connected, when set, sees every connection withDir makes (tests count its round trips).
+var connected func(*ad.Dir)
+
 // withDir connects, runs fn with the command's context, and disconnects.
 func (a *app) withDir(cmd *cobra.Command, fn func(ctx context.Context, d *ad.Dir) error) error {
 	d, err := a.connect(cmd.Context())
@@ -161,6 +164,9 @@ func (a *app) withDir(cmd *cobra.Command, fn func(ctx context.Context, d *ad.Dir
 		return err
 	}
 	defer d.Close()
+	if connected != nil {
+		connected(d)
+	}
 	return fn(cmd.Context(), d)
 }
 

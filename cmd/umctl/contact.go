@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -87,12 +86,8 @@ and skipped; the others are written; the exit code is then 3. 'umctl contact get
 						return err
 					}
 				}
-				cp, err := d.NewContactPlanner(ctx, false)
-				if err != nil {
-					return err
-				}
 				p := &ad.Plan{}
-				if err := cp.PlanNew(ctx, p, o.spec); err != nil {
+				if err := d.NewContactPlanner().PlanNew(ctx, p, o.spec); err != nil {
 					if errors.Is(err, ad.ErrConflict) {
 						return cli.WithCode(cli.ExitConflict, err)
 					}
@@ -153,15 +148,15 @@ func requireFlags(cmd *cobra.Command, names ...string) error {
 func (a *app) promptContact(ctx context.Context, d *ad.Dir, f *pflag.FlagSet, s *ad.ContactSpec) error {
 	var err error
 	if !f.Changed("sip-address") {
-		if s.SIPAddress, err = a.prompter.Input("SIP address (sip:user@domain)", "", func(v string) error { return ad.ValidateSIP("SIP address", v) }); err != nil {
+		if s.SIPAddress, err = a.prompter.Input("SIP address (sip:user@domain)", "", func(v string) error { return ad.ValidateSIP(ad.FieldSIPAddress, v) }); err != nil {
 			return err
 		}
 	}
-	plans, err := d.DialPlans(ctx)
+	cat := d.Catalog()
+	plans, err := cat.DialPlans(ctx)
 	if err != nil {
 		return err
 	}
-	var dp ad.DialPlan
 	if !f.Changed("dial-plan") {
 		var names []string
 		for _, p := range plans {
@@ -176,18 +171,14 @@ func (a *app) promptContact(ctx context.Context, d *ad.Dir, f *pflag.FlagSet, s 
 			return err
 		}
 	}
-	for _, p := range plans {
-		if strings.EqualFold(p.Name, s.DialPlan) {
-			dp = p
-		}
-	}
+	dp, _ := cat.DialPlan(ctx, s.DialPlan) // an unknown plan is reported by the planner
 	if !f.Changed("auto-attendant") {
 		if s.AutoAttendant, err = a.prompter.Confirm("Is this an auto attendant number (no: subscriber access)?", false); err != nil {
 			return err
 		}
 	}
 	if !f.Changed("registrar-pool") {
-		pools, err := d.Pools(ctx)
+		pools, err := cat.Pools(ctx)
 		if err != nil {
 			return err
 		}
@@ -216,7 +207,7 @@ func (a *app) promptContact(ctx context.Context, d *ad.Dir, f *pflag.FlagSet, s 
 		if !s.AutoAttendant && len(dp.AccessNumbers) > 0 {
 			def = dp.AccessNumbers[0]
 		}
-		if s.DisplayNumber, err = a.prompter.Input("Number", def, func(v string) error { return ad.ValidateNumber("number", v) }); err != nil {
+		if s.DisplayNumber, err = a.prompter.Input("Number", def, func(v string) error { return ad.ValidateNumber(ad.FieldDisplayNumber, v) }); err != nil {
 			return err
 		}
 	}
@@ -226,29 +217,35 @@ func (a *app) promptContact(ctx context.Context, d *ad.Dir, f *pflag.FlagSet, s 
 var csvColumns = map[string]string{"sip_address": "sip-address", "registrar_pool": "registrar-pool", "ou": "ou", "display_number": "display-number",
 	"dial_plan": "dial-plan", "auto_attendant": "auto-attendant", "display_name": "display-name", "description": "description", "enterprise_voice": "enterprise-voice"}
 
-var flagNameRE = regexp.MustCompile(`--([a-z]+(?:-[a-z]+)*)`)
-
 // contactNewCSV plans every row (reporting invalid ones), then applies the plan.
 func (a *app) contactNewCSV(cmd *cobra.Command, o *contactNewOptions) error {
 	rows, err := readCSV(a.io.In, o.fromCSV)
 	if err != nil {
 		return err
 	}
+	specs := make([]ad.ContactSpec, len(rows))
+	rowErrs := make([]error, len(rows))
+	for i, row := range rows {
+		specs[i], rowErrs[i] = specFromRow(o.spec, row)
+	}
 	return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
-		cp, err := d.NewContactPlanner(ctx, true)
-		if err != nil {
+		cp := d.NewContactPlanner()
+		if err := cp.Prefetch(ctx, specs); err != nil {
 			return err
 		}
 		p := &ad.Plan{Independent: true} // one new contact per row, in existing OUs
 		bad := 0
-		for i, row := range rows {
-			s, err := specFromRow(o.spec, row)
+		for i, s := range specs {
+			err := rowErrs[i]
 			if err == nil {
 				err = cp.PlanNew(ctx, p, s)
 			}
 			if err != nil {
+				if !errors.Is(err, ad.ErrInvalid) && !errors.Is(err, ad.ErrNotFound) && !errors.Is(err, ad.ErrConflict) {
+					return err // the directory failed, not the row
+				}
 				bad++
-				fmt.Fprintf(a.io.ErrOut, "row %d: %s\n", i+2, columnNames(err))
+				fmt.Fprintf(a.io.ErrOut, "row %d: %s\n", i+2, asColumns(err))
 			}
 			if len(rows) > 50 && (i+1)%(len(rows)/10) == 0 {
 				fmt.Fprintf(a.io.ErrOut, "checked %d/%d rows\n", i+1, len(rows))
@@ -342,14 +339,17 @@ func specFromRow(def ad.ContactSpec, row map[string]string) (ad.ContactSpec, err
 		if v := row[col]; v != "" {
 			b, err := strconv.ParseBool(strings.ToLower(v))
 			if err != nil {
-				return s, fmt.Errorf("%s %q: expected true or false", col, v)
+				return s, &ad.FieldError{Field: ad.Field(strings.ReplaceAll(col, "_", " ")), Value: v, Reason: "expected true or false"}
 			}
 			*dst = b
 		}
 	}
-	for col, v := range map[string]string{"sip_address": s.SIPAddress, "registrar_pool": s.RegistrarPool, "ou": s.OU, "display_number": s.DisplayNumber, "dial_plan": s.DialPlan} {
-		if v == "" {
-			return s, fmt.Errorf("%s is empty (and no --%s default was given)", col, csvColumns[col])
+	for _, c := range []struct {
+		col string
+		v   string
+	}{{"sip_address", s.SIPAddress}, {"registrar_pool", s.RegistrarPool}, {"ou", s.OU}, {"display_number", s.DisplayNumber}, {"dial_plan", s.DialPlan}} {
+		if c.v == "" {
+			return s, &ad.FieldError{Field: ad.Field(strings.ReplaceAll(c.col, "_", " ")), Reason: fmt.Sprintf("is empty (and no --%s default was given)", csvColumns[c.col])}
 		}
 	}
 	return s, nil
@@ -377,7 +377,7 @@ matched literally (escaped in the LDAP filter).`,
 			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
 				cs, err := d.Contacts(ctx, f)
 				if err != nil {
-					return err
+					return asFlags(err, fieldNames{ad.FieldRegistrarPool: "--pool"})
 				}
 				if f.Identity != "" && len(cs) == 0 && ad.HasWildcard(f.Identity) {
 					return fmt.Errorf("%w: no Exchange UM contact matches %q", ad.ErrNotFound, f.Identity)
@@ -446,8 +446,8 @@ concurrent change fails with exit 5 instead of being overwritten.`,
 				return cli.FlagErrorf("nothing to change: give at least one of --sip-address, --display-number, --dial-plan, --enabled, --enterprise-voice, --auto-attendant, --display-name, --description")
 			}
 			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
-				p, err := d.PlanContactSet(ctx, args[0], ch)
-				if err != nil {
+				p := &ad.Plan{}
+				if err := d.NewContactPlanner().PlanSet(ctx, p, ad.ContactSetSpec{Identity: args[0], ContactChanges: ch}); err != nil {
 					return err
 				}
 				return a.runPlan(ctx, d, p, planRun{mutateFlags: m, showUnchanged: true})
@@ -479,9 +479,11 @@ terminal umctl asks before removing, otherwise --yes is required.`,
 		Args: cobra.MinimumNArgs(1), ValidArgsFunction: onlyArgs(0, a.completeContacts),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
-				p, err := d.PlanContactRemove(ctx, args)
-				if err != nil {
-					return err
+				p, cp := &ad.Plan{}, d.NewContactPlanner()
+				for _, id := range args {
+					if err := cp.PlanRemove(ctx, p, id); err != nil {
+						return err
+					}
 				}
 				return a.runPlan(ctx, d, p, planRun{mutateFlags: m, confirm: fmt.Sprintf("Remove %d contact(s)?", p.Pending())})
 			})
@@ -510,8 +512,8 @@ older tools.`,
 				return cli.FlagErrorf("--target is required")
 			}
 			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
-				p, err := d.PlanContactSet(ctx, args[0], ad.ContactChanges{Pool: &target})
-				if err != nil {
+				p := &ad.Plan{}
+				if err := d.NewContactPlanner().PlanSet(ctx, p, ad.ContactSetSpec{Identity: args[0], ContactChanges: ad.ContactChanges{Pool: &target}}); err != nil {
 					return err
 				}
 				return a.runPlan(ctx, d, p, planRun{mutateFlags: m, showUnchanged: true})

@@ -333,7 +333,7 @@ func TestContactCSV(t *testing.T) {
 	})
 	code, _, errOut = umctl(t, "contact", "new", "--from-csv", bad, "--ou", contactOU, "--registrar-pool", "pool01."+lab.Domain)
 	if code != cli.ExitPartial || !strings.Contains(errOut, `row 3: invalid input: display_number "12 34"`) ||
-		!strings.Contains(errOut, "row 4: invalid input: display_number +4792000001 is already used by") || !strings.Contains(errOut, "row 5:") {
+		!strings.Contains(errOut, `row 4: invalid input: display_number "+4792000001" is already used by`) || !strings.Contains(errOut, "row 5:") {
 		t.Fatalf("bad rows: exit %d\n%s", code, errOut)
 	}
 	if n := len(contactsInDirectory(t, "(|(msRTCSIP-PrimaryUserAddress=sip:good@"+lab.Domain+")(msRTCSIP-PrimaryUserAddress=sip:dup@"+lab.Domain+"))")); n != 1 {

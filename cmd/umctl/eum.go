@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -52,10 +53,12 @@ The change is one modify that deletes the old values and adds the new ones, so a
 concurrent change fails with exit 5 instead of being overwritten.
 
 --from-csv FILE (- for stdin) takes the header user,dial_plan,extension,sip_name,primary
-(the last two may be empty or absent). Users and addresses are read in one paged
-search, every row is checked, invalid rows are reported by row and field, and the
-rest is written with progress on stderr; exit 3 when some rows were refused.
-Re-running converges: rows already in place are unchanged and nothing is written.
+(the last two may be empty or absent). The rows' users and the addresses they would
+take are read with batched searches (100 values per filter), so the cost grows with
+the rows, not with the forest. Every row is checked, invalid rows are reported by
+row and column, and the rest is written with progress on stderr; exit 3 when some
+rows were refused. Re-running converges: rows already in place are unchanged and
+nothing is written.
 'umctl eum list -o csv' writes exactly these columns (one row per user, dial plan
 and extension): export, edit, feed back.`,
 		Args: cobra.MaximumNArgs(1), ValidArgsFunction: onlyArgs(1, a.completeUsers(false)),
@@ -74,12 +77,8 @@ and extension): export, edit, feed back.`,
 			}
 			s.User = args[0]
 			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
-				ed, err := d.LoadEUMDirectory(ctx)
-				if err != nil {
-					return err
-				}
 				p := &ad.Plan{}
-				if err := ed.PlanAdd(p, s); err != nil {
+				if err := d.NewEUMPlanner().PlanAdd(ctx, p, s); err != nil {
 					return err
 				}
 				return a.runPlan(ctx, d, p, planRun{mutateFlags: m, showUnchanged: true})
@@ -104,36 +103,39 @@ func (a *app) eumAddCSV(cmd *cobra.Command, m mutateFlags, path string) error {
 	if err != nil {
 		return err
 	}
+	specs := make([]ad.EUMSpec, len(rows))
+	rowErrs := make([]error, len(rows))
+	for i, row := range rows {
+		specs[i] = ad.EUMSpec{User: row["user"], DialPlan: row["dial_plan"], Extension: row["extension"], SIPName: row["sip_name"]}
+		if v := row["primary"]; v != "" {
+			var err error
+			if specs[i].Primary, err = strconv.ParseBool(strings.ToLower(v)); err != nil {
+				rowErrs[i] = &ad.FieldError{Field: ad.FieldPrimary, Value: v, Reason: "expected true or false"}
+			}
+		}
+	}
 	return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
-		ed, err := d.LoadEUMDirectory(ctx)
-		if err != nil {
+		ep := d.NewEUMPlanner()
+		if err := ep.Prefetch(ctx, specs); err != nil {
 			return err
 		}
 		p := &ad.Plan{Independent: true} // one modify per user
 		bad := 0
-		for i, row := range rows {
-			s := ad.EUMSpec{User: row["user"], DialPlan: row["dial_plan"], Extension: row["extension"], SIPName: row["sip_name"]}
-			if v := row["primary"]; v != "" {
-				if s.Primary, err = strconv.ParseBool(strings.ToLower(v)); err != nil {
-					err = fmt.Errorf("primary %q: expected true or false", v)
-				}
-			}
+		for i, s := range specs {
+			err := rowErrs[i]
 			if err == nil {
-				err = ed.PlanAdd(p, s)
+				err = ep.PlanAdd(ctx, p, s)
 			}
 			if err != nil {
+				if !errors.Is(err, ad.ErrInvalid) && !errors.Is(err, ad.ErrNotFound) {
+					return err // the directory failed, not the row
+				}
 				bad++
-				fmt.Fprintf(a.io.ErrOut, "row %d: %s\n", i+2, columnNames(err))
-				err = nil
+				fmt.Fprintf(a.io.ErrOut, "row %d: %s\n", i+2, asColumns(err))
 			}
 		}
 		return a.finishBatch(ctx, d, p, m, len(rows), bad)
 	})
-}
-
-// columnNames rewrites flag names in an error as CSV column names (--dial-plan → dial_plan).
-func columnNames(err error) string {
-	return flagNameRE.ReplaceAllStringFunc(err.Error(), func(m string) string { return strings.ReplaceAll(m[2:], "-", "_") })
 }
 
 // finishBatch applies a batch plan and turns refused rows into exit 3 (some) or 1 (all).
@@ -168,13 +170,13 @@ others stay, the first remaining one becomes primary.`,
 			if all && (extension != "" || dialPlan != "") {
 				return cli.FlagErrorf("--all cannot be combined with --extension or --dial-plan")
 			}
+			if !all && extension == "" && dialPlan == "" {
+				return cli.FlagErrorf("give --dial-plan, --extension or --all")
+			}
 			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
-				ed, err := d.LoadEUMDirectory(ctx)
-				if err != nil {
-					return err
-				}
 				p := &ad.Plan{}
-				if err := ed.PlanRemove(p, args[0], dialPlan, extension, all); err != nil {
+				spec := ad.EUMRemoveSpec{User: args[0], DialPlan: dialPlan, Address: extension, All: all}
+				if err := d.NewEUMPlanner().PlanRemove(ctx, p, spec); err != nil {
 					return err
 				}
 				return a.runPlan(ctx, d, p, planRun{mutateFlags: m, confirm: "Remove these EUM addresses?"})
@@ -200,11 +202,7 @@ func newEUMListCmd(a *app) *cobra.Command {
 				user = args[0]
 			}
 			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
-				ed, err := d.LoadEUMDirectory(ctx)
-				if err != nil {
-					return err
-				}
-				list, err := ed.List(user, dialPlan)
+				list, err := d.NewEUMPlanner().List(ctx, user, dialPlan)
 				if err != nil {
 					return err
 				}
@@ -230,18 +228,15 @@ func newEUMFindCmd(a *app) *cobra.Command {
 		Short: "Find who owns an extension, number or SIP name: the lookup Exchange UM does for a call",
 		Long: `Find the user Exchange UM would pick for a call: the exact proxy address
 eum:<query>;phone-context=<the plan's phone context>, in the plan's phone context and
-in its equivalent ones. Exit 1 when nobody owns it.`,
+in its equivalent ones, with one indexed search. Nobody owning it is an empty
+result (exit 0), not an error.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if dialPlan == "" {
 				return cli.FlagErrorf("--dial-plan is required")
 			}
 			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
-				ed, err := d.LoadEUMDirectory(ctx)
-				if err != nil {
-					return err
-				}
-				r, err := ed.Find(ctx, args[0], dialPlan)
+				r, err := d.NewEUMPlanner().Find(ctx, args[0], dialPlan)
 				if err != nil {
 					return err
 				}
@@ -261,8 +256,8 @@ in its equivalent ones. Exit 1 when nobody owns it.`,
 				if r.AutoAttendantNumer {
 					fmt.Fprintf(a.io.ErrOut, "%s is an auto attendant number of %s\n", args[0], r.DialPlan)
 				}
-				if len(r.Owners) == 0 {
-					return &cli.SilentError{Code: cli.ExitFailure}
+				if len(r.Owners) == 0 && (a.output == "" || a.output == "table") {
+					fmt.Fprintf(a.io.ErrOut, "nobody has %s\n", args[0])
 				}
 				return nil
 			})
@@ -287,15 +282,12 @@ func newEUMCheckCmd(a *app) *cobra.Command {
   no-primary             EUM addresses but none upper-case (primary)
   several-primaries      more than one primary
 
+It is an audit: it reads every user with an EUM address (one paged search).
 Exit 0 when clean, 3 when there are findings.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
-				ed, err := d.LoadEUMDirectory(ctx)
-				if err != nil {
-					return err
-				}
-				fs, err := ed.Check(dialPlan)
+				fs, err := d.NewEUMPlanner().Check(ctx, dialPlan)
 				if err != nil {
 					return err
 				}

@@ -92,8 +92,8 @@ msExchUMIPGatewayFlags/Flags2, encoded as Exchange does.`,
 				return cli.FlagErrorf("nothing to change: give at least one of --address, --port, --status, --mwi, --outcalls, --ip-family")
 			}
 			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
-				p, err := d.PlanGatewaySet(ctx, args[0], s)
-				if err != nil {
+				p := &ad.Plan{}
+				if err := d.PlanGatewaySet(ctx, p, ad.GatewaySetSpec{Gateway: args[0], GatewaySettings: s}); err != nil {
 					return err
 				}
 				return a.runPlan(ctx, d, p, planRun{mutateFlags: sm, showUnchanged: true})
@@ -119,8 +119,8 @@ msExchUMIPGatewayFlags/Flags2, encoded as Exchange does.`,
 		Args: cobra.ExactArgs(1), ValidArgsFunction: onlyArgs(1, a.completeGateways),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
-				p, err := d.PlanGatewayRemove(ctx, args[0])
-				if err != nil {
+				p := &ad.Plan{}
+				if err := d.PlanGatewayRemove(ctx, p, args[0]); err != nil {
 					return err
 				}
 				return a.runPlan(ctx, d, p, planRun{mutateFlags: rm, confirm: "Remove gateway " + args[0] + " and its hunt groups?"})

@@ -58,8 +58,8 @@ different hunt group with the same pilot on the gateway is reported, not duplica
 				return cli.FlagErrorf("--gateway and --dial-plan are required")
 			}
 			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
-				p, err := d.PlanHuntGroupNew(ctx, ad.HuntGroupSpec{Gateway: ngw, DialPlan: dp, Name: name, Pilot: pilot})
-				if err != nil {
+				p := &ad.Plan{}
+				if err := d.PlanHuntGroupNew(ctx, p, ad.HuntGroupSpec{Gateway: ngw, DialPlan: dp, Name: name, Pilot: pilot}); err != nil {
 					return err
 				}
 				if len(p.Warnings) > 0 && p.Pending() == 0 {
@@ -88,8 +88,8 @@ different hunt group with the same pilot on the gateway is reported, not duplica
 		ValidArgsFunction: onlyArgs(1, a.completeHuntGroups),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
-				p, err := d.PlanHuntGroupRemove(ctx, rgw, args[0])
-				if err != nil {
+				p := &ad.Plan{}
+				if err := d.PlanHuntGroupRemove(ctx, p, ad.HuntGroupRemoveSpec{Gateway: rgw, Name: args[0]}); err != nil {
 					return err
 				}
 				return a.runPlan(ctx, d, p, planRun{mutateFlags: rm, confirm: "Remove hunt group " + args[0] + "?"})

@@ -86,7 +86,7 @@ func (a *app) runPlan(ctx context.Context, d *ad.Dir, p *ad.Plan, r planRun) err
 // progress reports applied changes on stderr: every change for small plans, a
 // line per 10 % for bulk ones (a self-updating line on a terminal); failures always.
 func (a *app) progress(done, total int, c *ad.Change) {
-	if c.Status == "failed" {
+	if c.Status == ad.StatusFailed {
 		fmt.Fprintf(a.io.ErrOut, "[%d/%d] %s %s %s: FAILED: %s\n", done, total, c.Action, c.Kind, cli.EscapeTerminal(c.DN), c.Error)
 		return
 	}

@@ -104,7 +104,7 @@ func runWith(args []string, io *cli.IOStreams, p cli.Prompter) int {
 	if errors.As(err, &silent) {
 		return silent.Code
 	}
-	fmt.Fprintf(io.ErrOut, "umctl: %s\n", err)
+	fmt.Fprintf(io.ErrOut, "umctl: %s\n", asFlags(err, nil))
 	var fe *cli.FlagError
 	if code == cli.ExitUsage && cmd != nil && (errors.As(err, &fe) || !a.started) {
 		fmt.Fprintf(io.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())

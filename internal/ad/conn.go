@@ -52,8 +52,10 @@ type Dir struct {
 	conn     *ldap.Conn
 	RootDSE  RootDSE
 	timeout  time.Duration
-	org      string   // Exchange organization DN, once found
-	settings Settings // to open more connections for parallel writes
+	org      string    // Exchange organization DN, once found
+	settings Settings  // to open more connections for parallel writes
+	wrap     Requester // counting wrapper (CountRoundTrips), or nil
+	cat      *Catalog  // the configuration read for this connection's command
 }
 
 // RootDSE holds the naming contexts of the forest.
@@ -177,7 +179,7 @@ func (d *Dir) Conn() *ldap.Conn { return d.conn }
 
 func (d *Dir) readRootDSE(ctx context.Context) error {
 	attrs := []string{"defaultNamingContext", "configurationNamingContext", "schemaNamingContext", "rootDomainNamingContext", "dnsHostName", "highestCommittedUSN", "serverName", "forestFunctionality"}
-	res, err := d.conn.Search(ldap.NewSearchRequest("", ldap.ScopeBaseObject, ldap.NeverDerefAliases, 0, 0, false, "(objectClass=*)", attrs, nil))
+	res, err := d.req().Search(ldap.NewSearchRequest("", ldap.ScopeBaseObject, ldap.NeverDerefAliases, 0, 0, false, "(objectClass=*)", attrs, nil))
 	if err != nil {
 		return fmt.Errorf("reading RootDSE: %w", err)
 	}

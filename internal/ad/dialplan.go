@@ -75,7 +75,7 @@ func sorted(v []string) []string {
 
 // DialPlans lists the organization's UM dial plans, sorted by name.
 func (d *Dir) DialPlans(ctx context.Context) ([]DialPlan, error) {
-	base, err := d.UMContainer(ctx, "UM DialPlan Container")
+	base, err := d.UMContainer(ctx, DialPlanContainer)
 	if err != nil {
 		return nil, err
 	}
@@ -94,12 +94,13 @@ func (d *Dir) DialPlans(ctx context.Context) ([]DialPlan, error) {
 	return out, nil
 }
 
-// DialPlan finds a dial plan by name (case-insensitive, as AD compares cn).
+// DialPlan finds a dial plan by name (case-insensitive, as AD compares cn)
+// with one search.
 func (d *Dir) DialPlan(ctx context.Context, name string) (DialPlan, error) {
 	if strings.TrimSpace(name) == "" {
-		return DialPlan{}, fmt.Errorf("%w: dial plan name is empty", ErrInvalid)
+		return DialPlan{}, fieldErr(FieldDialPlan, "", "is empty")
 	}
-	base, err := d.UMContainer(ctx, "UM DialPlan Container")
+	base, err := d.UMContainer(ctx, DialPlanContainer)
 	if err != nil {
 		return DialPlan{}, err
 	}
@@ -111,4 +112,22 @@ func (d *Dir) DialPlan(ctx context.Context, name string) (DialPlan, error) {
 		return DialPlan{}, fmt.Errorf("%w: no UM dial plan named %q", ErrNotFound, name)
 	}
 	return dialPlanFromEntry(es[0]), nil
+}
+
+// autoAttendantNumbers maps a dial plan DN (lower case) to its auto attendants' numbers.
+func (d *Dir) autoAttendantNumbers(ctx context.Context) (map[string][]string, error) {
+	base, err := d.UMContainer(ctx, AutoAttendantContainer)
+	if err != nil {
+		return nil, err
+	}
+	aas, err := d.Search(ctx, base, ldap.ScopeSingleLevel, "(objectClass=msExchUMAutoAttendant)", []string{"msExchUMAutoAttendantDialPlanLink", "msExchUMAutoAttendantDialedNumbers"})
+	if err != nil && !isNotFound(err) {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for _, aa := range aas {
+		k := strings.ToLower(aa.GetAttributeValue("msExchUMAutoAttendantDialPlanLink"))
+		out[k] = append(out[k], aa.GetAttributeValues("msExchUMAutoAttendantDialedNumbers")...)
+	}
+	return out, nil
 }

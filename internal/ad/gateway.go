@@ -185,31 +185,47 @@ type GatewaySettings struct {
 	IPFamily *string
 }
 
+// GatewaySetSpec is one `gateway set`: the gateway (name or address) and the changes.
+type GatewaySetSpec struct {
+	Gateway string
+	GatewaySettings
+}
+
 // PlanGatewaySet plans changes to one gateway's settings.
-func (d *Dir) PlanGatewaySet(ctx context.Context, name string, s GatewaySettings) (*Plan, error) {
-	g, err := d.Gateway(ctx, name)
+func (d *Dir) PlanGatewaySet(ctx context.Context, p *Plan, spec GatewaySetSpec) error {
+	g, err := d.Gateway(ctx, spec.Gateway)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	want, err := gatewayWant(g, spec.GatewaySettings)
+	if err != nil {
+		return err
+	}
+	p.Update(gatewayKind, g.entry, want)
+	return nil
+}
+
+// gatewayWant checks the settings and returns the attributes they change.
+func gatewayWant(g Gateway, s GatewaySettings) ([]Attr, error) {
 	flags, flags2 := g.Flags, g.Flags2
 	var want []Attr
 	if s.Address != nil {
 		addr := strings.TrimSuffix(*s.Address, ".") // stored without the absolute form's dot, as ucutil compares
 		if strings.TrimSpace(addr) == "" || strings.ContainsAny(*s.Address, " /:@") {
-			return nil, fmt.Errorf("%w: --address %q: expected an FQDN or an IP address", ErrInvalid, *s.Address)
+			return nil, fieldErr(FieldAddress, *s.Address, "expected an FQDN or an IP address")
 		}
 		want = append(want, Attr{"msExchUMIPGatewayAddress", []string{addr}})
 	}
 	if s.Port != nil {
 		if *s.Port < 0 || *s.Port > 65535 {
-			return nil, fmt.Errorf("%w: --port %d: expected 0–65535 (0 = the default SIP port)", ErrInvalid, *s.Port)
+			return nil, fieldErr(FieldPort, strconv.Itoa(*s.Port), "expected 0–65535 (0 = the default SIP port)")
 		}
 		want = append(want, Attr{"msExchUMIPGatewayPort", []string{strconv.Itoa(*s.Port)}})
 	}
 	if s.Status != nil {
 		i := indexOf(GatewayStatuses, *s.Status)
 		if i < 0 {
-			return nil, fmt.Errorf("%w: --status %q: expected one of %s", ErrInvalid, *s.Status, strings.Join(GatewayStatuses, ", "))
+			return nil, fieldErr(FieldStatus, *s.Status, "expected one of %s", strings.Join(GatewayStatuses, ", "))
 		}
 		want = append(want, Attr{"msExchUMIPGatewayStatus", []string{strconv.Itoa(i)}})
 	}
@@ -225,7 +241,7 @@ func (d *Dir) PlanGatewaySet(ctx context.Context, name string, s GatewaySettings
 		case "any":
 			flags, flags2 = setBit(flags, gwFlagIPv6, true), setBit(flags2, gwFlags2IPv4, true)
 		default:
-			return nil, fmt.Errorf("%w: --ip-family %q: expected one of %s", ErrInvalid, *s.IPFamily, strings.Join(IPFamilies, ", "))
+			return nil, fieldErr(FieldIPFamily, *s.IPFamily, "expected one of %s", strings.Join(IPFamilies, ", "))
 		}
 	}
 	if flags != g.Flags {
@@ -237,23 +253,20 @@ func (d *Dir) PlanGatewaySet(ctx context.Context, name string, s GatewaySettings
 	if s.Outcalls != nil && *s.Outcalls != g.Outcalls {
 		want = append(want, Attr{"msExchUMOutcallsAllowed", []string{boolValue(*s.Outcalls)}})
 	}
-	p := &Plan{}
-	p.Update(gatewayKind, g.entry, want)
-	return p, nil
+	return want, nil
 }
 
-// PlanGatewayRemove plans the removal of a gateway and its hunt groups.
-func (d *Dir) PlanGatewayRemove(ctx context.Context, name string) (*Plan, error) {
-	g, err := d.Gateway(ctx, name)
+// PlanGatewayRemove plans the removal of a gateway (name or address) and its hunt groups.
+func (d *Dir) PlanGatewayRemove(ctx context.Context, p *Plan, gateway string) error {
+	g, err := d.Gateway(ctx, gateway)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	p := &Plan{}
 	for _, h := range g.HuntGroups {
 		p.Delete(huntGroupKind, h.DN)
 	}
 	p.Delete(gatewayKind, g.DN)
-	return p, nil
+	return nil
 }
 
 func setBit(v, bit int, on bool) int {
@@ -285,14 +298,14 @@ type HuntGroupSpec struct {
 }
 
 // PlanHuntGroupNew plans one hunt group under a gateway for a dial plan.
-func (d *Dir) PlanHuntGroupNew(ctx context.Context, s HuntGroupSpec) (*Plan, error) {
+func (d *Dir) PlanHuntGroupNew(ctx context.Context, p *Plan, s HuntGroupSpec) error {
 	g, err := d.Gateway(ctx, s.Gateway)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	dp, err := d.DialPlan(ctx, s.DialPlan)
+	dp, err := d.Catalog().DialPlan(ctx, s.DialPlan)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if s.Name == "" {
 		s.Name = dp.Name
@@ -301,11 +314,10 @@ func (d *Dir) PlanHuntGroupNew(ctx context.Context, s HuntGroupSpec) (*Plan, err
 		s.Pilot = PilotFromPhoneContext(dp.PhoneContext)
 	}
 	if len(s.Pilot) > 64 {
-		return nil, fmt.Errorf("%w: --pilot %q: at most 64 characters", ErrInvalid, s.Pilot)
+		return fieldErr(FieldPilot, s.Pilot, "at most 64 characters")
 	}
-	p := &Plan{}
 	planHuntGroup(p, &g, dp, s.Name, s.Pilot)
-	return p, nil
+	return nil
 }
 
 // planHuntGroup adds, fixes or keeps one hunt group of gateway g for dial plan dp.
@@ -332,11 +344,18 @@ func planHuntGroup(p *Plan, g *Gateway, dp DialPlan, name, pilot string) {
 		append(want, Attr{"msExchVersion", []string{ExchangeVersion}})...))
 }
 
-// PlanHuntGroupRemove plans the removal of a hunt group ("GATEWAY/NAME" or a name unique across gateways).
-func (d *Dir) PlanHuntGroupRemove(ctx context.Context, gateway, name string) (*Plan, error) {
+// HuntGroupRemoveSpec names a hunt group: its name, and its gateway when
+// several gateways have a hunt group of that name.
+type HuntGroupRemoveSpec struct {
+	Gateway, Name string
+}
+
+// PlanHuntGroupRemove plans the removal of a hunt group.
+func (d *Dir) PlanHuntGroupRemove(ctx context.Context, p *Plan, s HuntGroupRemoveSpec) error {
+	gateway, name := s.Gateway, s.Name
 	gws, err := d.Gateways(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	var found []HuntGroup
 	for _, g := range gws {
@@ -351,11 +370,10 @@ func (d *Dir) PlanHuntGroupRemove(ctx context.Context, gateway, name string) (*P
 	}
 	switch len(found) {
 	case 0:
-		return nil, fmt.Errorf("%w: no hunt group %q%s", ErrNotFound, name, map[bool]string{true: " on gateway " + gateway}[gateway != ""])
+		return fmt.Errorf("%w: no hunt group %q%s", ErrNotFound, name, map[bool]string{true: " on gateway " + gateway}[gateway != ""])
 	case 1:
-		p := &Plan{}
 		p.Delete(huntGroupKind, found[0].DN)
-		return p, nil
+		return nil
 	}
-	return nil, fmt.Errorf("%w: %d gateways have a hunt group %q: name one with --gateway", ErrInvalid, len(found), name)
+	return fieldErr(FieldGateway, "", "%d gateways have a hunt group %q: name one", len(found), name)
 }

@@ -109,7 +109,7 @@ func TestApplyConflict(t *testing.T) {
 	e, _ = d.Read(ctx, dn, []string{"description"})
 	p = &ad.Plan{}
 	p.Update("contact", e, []ad.Attr{{Name: "description", Vals: []string{"b"}}})
-	if err := d.Apply(ctx, p, nil); err != nil || p.Changes[0].Status != "done" {
+	if err := d.Apply(ctx, p, nil); err != nil || p.Changes[0].Status != ad.StatusDone {
 		t.Fatal(err)
 	}
 }
@@ -120,13 +120,9 @@ func TestEUMConflict(t *testing.T) {
 	labtest.Reset(t)
 	d := labtest.Dial(t)
 	ctx := context.Background()
-	ed, err := d.LoadEUMDirectory(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
 	u := lab.User(22, lab.Domain) // EUM:30022 primary on TelExtnDP
 	p := &ad.Plan{}
-	if err := ed.PlanAdd(p, ad.EUMSpec{User: u.Sam, DialPlan: lab.E164DialPlan, Extension: "+4721000022", Primary: true}); err != nil {
+	if err := d.NewEUMPlanner().PlanAdd(ctx, p, ad.EUMSpec{User: u.Sam, DialPlan: lab.E164DialPlan, Extension: "+4721000022", Primary: true}); err != nil {
 		t.Fatal(err)
 	}
 	labtest.Apply(t, "dn: CN="+u.CN+","+lab.UserOU+","+lab.BaseDN+"\nchangetype: modify\ndelete: proxyAddresses\nproxyAddresses: "+u.EUM[0]+"\n-\n")

@@ -15,12 +15,25 @@ import (
 // Every change to the directory is observe → plan → apply: commands compute a
 // Plan from what they read, print it, and (unless --dry-run) apply it.
 
+// Action is what a Change does to its object.
+type Action string
+
 // Actions of a Change.
 const (
-	ActionAdd       = "add"
-	ActionModify    = "modify"
-	ActionDelete    = "delete"
-	ActionUnchanged = "unchanged"
+	ActionAdd       Action = "add"
+	ActionModify    Action = "modify"
+	ActionDelete    Action = "delete"
+	ActionUnchanged Action = "unchanged"
+)
+
+// Status is what became of a Change when the plan was applied.
+type Status string
+
+// Statuses of an applied Change ("" = not applied yet).
+const (
+	StatusDone    Status = "done"
+	StatusFailed  Status = "failed"
+	StatusSkipped Status = "skipped"
 )
 
 // ErrConflict means the directory changed between plan and apply: a modify
@@ -36,11 +49,11 @@ type AttrDiff struct {
 
 // Change is one object's planned change.
 type Change struct {
-	Action string     `json:"action"`
+	Action Action     `json:"action"`
 	Kind   string     `json:"kind"`
 	DN     string     `json:"dn"`
 	Diffs  []AttrDiff `json:"changes,omitempty"`
-	Status string     `json:"status,omitempty"` // after apply: done, failed, skipped
+	Status Status     `json:"status,omitempty"` // after apply
 	Error  string     `json:"error,omitempty"`
 
 	req   any                                     // *ldap.AddRequest, *ldap.ModifyRequest or *ldap.DelRequest
@@ -147,7 +160,7 @@ func (p *Plan) Delete(kind, dn string) {
 }
 
 // Custom plans a change applied by fn (a read-modify-write at apply time).
-func (p *Plan) Custom(action, kind, dn string, diffs []AttrDiff, fn func(ctx context.Context, d *Dir) error) {
+func (p *Plan) Custom(action Action, kind, dn string, diffs []AttrDiff, fn func(ctx context.Context, d *Dir) error) {
 	p.Changes = append(p.Changes, &Change{Action: action, Kind: kind, DN: dn, Diffs: diffs, apply: fn})
 }
 
@@ -230,12 +243,12 @@ func (d *Dir) Apply(ctx context.Context, p *Plan, progress func(done, total int,
 				mu.Lock()
 				done++
 				if err != nil {
-					c.Status, c.Error = "failed", err.Error()
+					c.Status, c.Error = StatusFailed, err.Error()
 					if failed == nil {
 						failed = fmt.Errorf("%s %s %s: %w", c.Action, c.Kind, c.DN, classify(err))
 					}
 				} else {
-					c.Status = "done"
+					c.Status = StatusDone
 				}
 				if progress != nil {
 					progress(done, len(pending), c)
@@ -249,7 +262,7 @@ func (d *Dir) Apply(ctx context.Context, p *Plan, progress func(done, total int,
 		stop := failed != nil || ctx.Err() != nil
 		mu.Unlock()
 		if stop {
-			c.Status = "skipped"
+			c.Status = StatusSkipped
 			continue
 		}
 		next <- c
@@ -272,11 +285,11 @@ var (
 func (d *Dir) applyOne(ctx context.Context, c *Change) error {
 	switch r := c.req.(type) {
 	case *ldap.AddRequest:
-		return d.conn.Add(r)
+		return d.req().Add(r)
 	case *ldap.ModifyRequest:
-		return d.conn.Modify(r)
+		return d.req().Modify(r)
 	case *ldap.DelRequest:
-		return d.conn.Del(r)
+		return d.req().Del(r)
 	}
 	return c.apply(ctx, d)
 }

@@ -2,6 +2,7 @@ package ad
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,22 +12,62 @@ import (
 
 const pageSize = 500
 
-// Search runs a paged search (control 1.2.840.113556.1.4.319) and returns every
-// entry. Continuation references (the Configuration partition seen from the
-// domain) are not chased: callers search each partition with its own base.
+// Search runs a paged search (control 1.2.840.113556.1.4.319), one request per
+// page, and returns every entry. Continuation references (the Configuration
+// partition seen from the domain) are not chased: callers search each
+// partition with its own base.
 func (d *Dir) Search(ctx context.Context, base string, scope int, filter string, attrs []string) ([]*ldap.Entry, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	req := ldap.NewSearchRequest(base, scope, ldap.NeverDerefAliases, 0, 0, false, filter, attrs, nil)
-	res, err := d.conn.SearchWithPaging(req, pageSize)
-	if err != nil {
-		if ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchObject) {
-			return nil, fmt.Errorf("%w: %s", ErrNotFound, base)
+	paging := ldap.NewControlPaging(pageSize)
+	var out []*ldap.Entry
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
 		}
-		return nil, fmt.Errorf("search %s %s: %w", base, filter, err)
+		req := ldap.NewSearchRequest(base, scope, ldap.NeverDerefAliases, 0, 0, false, filter, attrs, []ldap.Control{paging})
+		res, err := d.req().Search(req)
+		if err != nil {
+			if ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchObject) {
+				return nil, fmt.Errorf("%w: %s", ErrNotFound, base)
+			}
+			return nil, fmt.Errorf("search %s %s: %w", base, filter, err)
+		}
+		out = append(out, res.Entries...)
+		next, ok := ldap.FindControl(res.Controls, ldap.ControlTypePaging).(*ldap.ControlPaging)
+		if !ok || len(next.Cookie) == 0 {
+			return out, nil
+		}
+		paging.SetCookie(next.Cookie)
 	}
-	return res.Entries, nil
+}
+
+// BatchSize is how many values one OR filter of a batched search holds.
+const BatchSize = 100
+
+// SearchAny finds the entries matching any of terms (each an LDAP filter, such
+// as Filter("proxyAddresses", v)), ORed in filters of at most BatchSize terms
+// and ANDed with and (may be empty): len(terms)/BatchSize paged searches. An
+// entry matching terms of two batches is returned once.
+func (d *Dir) SearchAny(ctx context.Context, base, and string, terms []string, attrs []string) ([]*ldap.Entry, error) {
+	var out []*ldap.Entry
+	seen := map[string]bool{}
+	for start := 0; start < len(terms); start += BatchSize {
+		end := min(start+BatchSize, len(terms))
+		f := "(|" + strings.Join(terms[start:end], "") + ")"
+		if and != "" {
+			f = "(&" + and + f + ")"
+		}
+		es, err := d.Search(ctx, base, ldap.ScopeWholeSubtree, f, attrs)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range es {
+			if k := strings.ToLower(e.DN); !seen[k] {
+				seen[k] = true
+				out = append(out, e)
+			}
+		}
+	}
+	return out, nil
 }
 
 // Read returns one entry by DN, or ErrNotFound.
@@ -53,9 +94,7 @@ func (d *Dir) Exists(ctx context.Context, dn string) (bool, error) {
 	return false, err
 }
 
-func isNotFound(err error) bool {
-	return err != nil && strings.HasPrefix(err.Error(), ErrNotFound.Error())
-}
+func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
 
 // Filter builds an equality filter with the value escaped (RFC 4515).
 func Filter(attr, value string) string { return "(" + attr + "=" + ldap.EscapeFilter(value) + ")" }
@@ -75,4 +114,23 @@ func FirstRDNValue(dn string) string {
 		return dn
 	}
 	return parsed.RDNs[0].Attributes[0].Value
+}
+
+// isDN reports whether s parses as a DN with at least one attribute=value.
+func isDN(s string) bool {
+	if !strings.Contains(s, "=") {
+		return false
+	}
+	_, err := ldap.ParseDN(s)
+	return err == nil
+}
+
+// sameDN compares two DNs as DNs (case-insensitively).
+func sameDN(a, b string) bool {
+	if strings.EqualFold(a, b) {
+		return true
+	}
+	da, err1 := ldap.ParseDN(a)
+	db, err2 := ldap.ParseDN(b)
+	return err1 == nil && err2 == nil && da.EqualFold(db)
 }

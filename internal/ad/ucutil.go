@@ -76,7 +76,7 @@ func permissionTargets(org string, adminGroups bool) []permTarget {
 // ReadDACL reads an object's DACL with the SD flags control (DACL only).
 func (d *Dir) ReadDACL(ctx context.Context, dn string) (*SecurityDescriptor, error) {
 	ctl := &ldap.ControlMicrosoftSDFlags{Criticality: true, ControlValue: 4}
-	res, err := d.conn.Search(ldap.NewSearchRequest(dn, ldap.ScopeBaseObject, ldap.NeverDerefAliases, 0, 0, false,
+	res, err := d.req().Search(ldap.NewSearchRequest(dn, ldap.ScopeBaseObject, ldap.NeverDerefAliases, 0, 0, false,
 		"(objectClass=*)", []string{"nTSecurityDescriptor"}, []ldap.Control{ctl}))
 	if err != nil {
 		if ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchObject) {
@@ -103,7 +103,7 @@ func (d *Dir) WriteDACL(ctx context.Context, dn string, sd *SecurityDescriptor) 
 	ctl := &ldap.ControlMicrosoftSDFlags{Criticality: true, ControlValue: 4}
 	req := ldap.NewModifyRequest(dn, []ldap.Control{ctl})
 	req.Replace("nTSecurityDescriptor", []string{string(sd.EncodeDACLOnly())})
-	return d.conn.Modify(req)
+	return d.req().Modify(req)
 }
 
 // Permissions reports the UM-related ACEs for the RTC groups: required ones and whether they are present.
@@ -179,7 +179,7 @@ func (d *Dir) PlanUCUtil(ctx context.Context, o UCUtilOptions) (*UCUtilResult, e
 	if err != nil {
 		return nil, err
 	}
-	allPools, err := src.Pools(ctx)
+	allPools, err := src.Catalog().Pools(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +187,7 @@ func (d *Dir) PlanUCUtil(ctx context.Context, o UCUtilOptions) (*UCUtilResult, e
 	if err != nil {
 		return nil, err
 	}
-	plans, err := d.DialPlans(ctx)
+	plans, err := d.Catalog().DialPlans(ctx)
 	if err != nil {
 		return nil, err
 	}

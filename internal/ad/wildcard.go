@@ -40,12 +40,12 @@ func withSIPScheme(s string) string {
 
 // contactsFor resolves an identity for a removal: a pattern (*) names every
 // contact it matches (at least one), anything else exactly one contact.
-func (d *Dir) contactsFor(ctx context.Context, env *contactEnv, identity string) ([]Contact, error) {
+func (cp *ContactPlanner) contactsFor(ctx context.Context, identity string) ([]Contact, error) {
 	if !HasWildcard(identity) {
-		c, err := d.contact(ctx, env, identity)
+		c, err := cp.Contact(ctx, identity)
 		return []Contact{c}, err
 	}
-	cs, err := d.contacts(ctx, env, ContactFilter{Identity: identity})
+	cs, err := cp.Contacts(ctx, ContactFilter{Identity: identity})
 	if err != nil {
 		return nil, err
 	}

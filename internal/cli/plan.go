@@ -33,7 +33,7 @@ func PrintPlan(s *IOStreams, p *ad.Plan, o PlanOptions) error {
 	}
 	w := s.Out
 	for _, c := range p.Changes {
-		sign := map[string]string{ad.ActionAdd: "+", ad.ActionModify: "~", ad.ActionDelete: "-", ad.ActionUnchanged: "="}[c.Action]
+		sign := map[ad.Action]string{ad.ActionAdd: "+", ad.ActionModify: "~", ad.ActionDelete: "-", ad.ActionUnchanged: "="}[c.Action]
 		if c.Action == ad.ActionUnchanged {
 			if o.ShowUnchanged {
 				fmt.Fprintf(w, "%s %s %s (unchanged)\n", sign, c.Kind, EscapeTerminal(c.DN))
