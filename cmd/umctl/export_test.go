@@ -142,7 +142,7 @@ func TestEUMCSVRoundTrip(t *testing.T) {
 	}
 	defective := strings.Join(refused, "\n")
 	if code != cli.ExitPartial || len(refused) != 4 || !strings.Contains(errOut, "4 refused") || strings.Count(defective, `"30021"`) != 2 ||
-		!strings.Contains(defective, `"301"`) || !strings.Contains(defective, `dial_plan ""`) {
+		!strings.Contains(defective, `"301"`) || !strings.Contains(defective, `dial_plan is empty`) {
 		t.Fatalf("all fed back: exit %d\n%s", code, errOut)
 	}
 	if !strings.Contains(plan, "~ user CN=Ingrid Kvam,") || !strings.Contains(plan, "Plan: 0 to add, 1 to change, 0 to delete") {
