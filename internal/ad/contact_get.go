@@ -111,5 +111,5 @@ func (cp *ContactPlanner) Contact(ctx context.Context, identity string) (Contact
 	case 1:
 		return cs[0], nil
 	}
-	return Contact{}, fieldErr(FieldIdentity, identity, "matches %d Exchange UM contacts (%s); give one SIP address or DN", len(cs), sipList(cs))
+	return Contact{}, fieldErr(FieldIdentity, identity, "%d Exchange UM contacts match (%s); give one SIP address or DN", len(cs), sipList(cs))
 }
