@@ -48,6 +48,10 @@ type Config struct {
 	// Directory also maps numbers through msRTCSIP-Line in Active Directory,
 	// with umctl's connection settings (UMCTL_*, profile), refreshed periodically.
 	Directory DirectoryConfig `yaml:"directory" json:"directory"`
+	// UnknownNumbers is forward (default) or reject: where the relay answers
+	// for a shared DID range, a number neither numbers: nor directory: maps
+	// gets 404 (as Lync answers), so the gateway routes the call on.
+	UnknownNumbers string `yaml:"unknown_numbers" json:"unknown_numbers"`
 	// Upstream is for position B (relay in front of UM, Lync behind it):
 	// requests from Exchange UM (MWI NOTIFY, its own INVITEs, BYE) go there.
 	Upstream UpstreamConfig `yaml:"upstream" json:"upstream"`
@@ -185,6 +189,9 @@ func (c *Config) Check() error {
 	if c.Mode == "" {
 		c.Mode = "proxy"
 	}
+	if c.UnknownNumbers == "" {
+		c.UnknownNumbers = "forward"
+	}
 	if c.Hold == 0 && !c.holdGiven { // hold: 0s in the file means no hold
 		c.Hold = Duration(20 * time.Second)
 	}
@@ -265,6 +272,12 @@ func (c *Config) Check() error {
 		if _, err := ParseHop(h); err != nil {
 			return err
 		}
+	}
+	switch {
+	case c.UnknownNumbers != "forward" && c.UnknownNumbers != "reject":
+		return fmt.Errorf("unknown_numbers %q: expected forward or reject", c.UnknownNumbers)
+	case c.UnknownNumbers == "reject" && len(c.Numbers) == 0 && !c.Directory.Enabled:
+		return fmt.Errorf("unknown_numbers: reject needs numbers: or directory: {enabled: true} to know which numbers are assigned")
 	}
 	if c.Mode != "proxy" && c.Mode != "redirect" {
 		return fmt.Errorf("mode %q: expected proxy or redirect", c.Mode)

@@ -43,6 +43,8 @@ func TestConfigDefaultsAndErrors(t *testing.T) {
 		"next_hops: [udp://10.0.0.5:5060]\nupstream: {from: [10.0.0.5]}\n":                               "upstream.hops is empty",
 		"next_hops: [udp://10.0.0.5:5060]\nupstream: {hops: [udp://10.0.0.9:5060], from: [bad host!]}\n": `upstream.from "bad host!"`,
 		"next_hops: [udp://10.0.0.5:5060]\ntls: {hop_ca: /nonexistent.pem}\n":                            "tls.hop_ca",
+		"next_hops: [udp://a:1]\nunknown_numbers: drop\n":                                                `unknown_numbers "drop": expected forward or reject`,
+		"next_hops: [udp://a:1]\nunknown_numbers: reject\n":                                              "unknown_numbers: reject needs numbers: or directory:",
 		"next_hops: [udp://a:1]\ntcp_idle_timeout: 60s\n":                                                "tcp_idle_timeout 1m0s: expected at least timer_c",
 	} {
 		if _, err := LoadConfig(write(body)); err == nil || !strings.Contains(err.Error(), want) {

@@ -38,6 +38,19 @@ var statusLine = regexp.MustCompile(`(?m)^SIP/2\.0 [2-6]\d\d [^\r\n]*`)
 // status line that comes back within wait ("" if none).
 func exchange(t *testing.T, network, relay, msg string, wait time.Duration) string {
 	t.Helper()
+	return statusLine.FindString(exchangeMsg(t, network, relay, msg, wait))
+}
+
+// exchangeFull sends one message over UDP and returns the first final response, whole.
+func exchangeFull(t *testing.T, relay, msg string) string {
+	t.Helper()
+	return exchangeMsg(t, "udp", relay, msg, 3*time.Second)
+}
+
+// exchangeMsg sends msg and returns what came back from its first final
+// response on ("" if none came within wait).
+func exchangeMsg(t *testing.T, network, relay, msg string, wait time.Duration) string {
+	t.Helper()
 	c, err := net.Dial(network, relay)
 	if err != nil {
 		t.Fatal(err)
@@ -53,8 +66,10 @@ func exchange(t *testing.T, network, relay, msg string, wait time.Duration) stri
 	for {
 		n, err := c.Read(buf)
 		got.Write(buf[:n])
-		if m := statusLine.FindString(got.String()); m != "" {
-			return m
+		if i := statusLine.FindStringIndex(got.String()); i != nil {
+			if end := strings.Index(got.String()[i[0]:], "\r\n\r\n"); end >= 0 {
+				return got.String()[i[0]:]
+			}
 		}
 		if err != nil {
 			return ""

@@ -31,6 +31,7 @@ const (
 	OutcomeUMDown        = "um_down"
 	OutcomeTimerC        = "timer_c"
 	OutcomeRedirected    = "redirected"
+	OutcomeUnknownNumber = "unknown_number" // unknown_numbers: reject answered 404
 )
 
 // Relay holds and forwards INVITEs to Exchange UM.
@@ -71,6 +72,8 @@ type rules struct {
 	headers  []string
 	ringing  bool
 	numbers  routing.StaticResolver
+	// rejectUnknown: unknown_numbers: reject (a number neither numbers: nor directory: maps gets 404)
+	rejectUnknown bool
 }
 
 func newRules(cfg *Config) (*rules, error) {
@@ -79,7 +82,7 @@ func newRules(cfg *Config) (*rules, error) {
 		return nil, err
 	}
 	numbers, _ := routing.NewStaticResolver(cfg.Numbers)
-	return &rules{policy: policy, presence: src, headers: cfg.TargetHeaders, ringing: *cfg.Ringing, numbers: numbers}, nil
+	return &rules{policy: policy, presence: src, headers: cfg.TargetHeaders, ringing: *cfg.Ringing, numbers: numbers, rejectUnknown: cfg.UnknownNumbers == "reject"}, nil
 }
 
 // Reload takes the policy, presence source and target headers of a new config;
@@ -361,6 +364,7 @@ type heldCall struct {
 	state     atomic.Int32
 	cancelled chan *sip.Request
 	fromUM    bool // an INVITE from Exchange UM: straight upstream, never held
+	unknown   bool // unknown_numbers: reject, and the target is a number no table maps
 	inDialog  bool // a re-INVITE (To-tag): to the dialog's hop, never held
 }
 
@@ -434,6 +438,11 @@ func (r *Relay) decide(h *heldCall) (time.Duration, bool) {
 			resolvers = append(resolvers, r.directory)
 		}
 		target = routing.WithUser(target, resolvers)
+		if h.unknown = ru.rejectUnknown && target.User == "" && routing.NormalizeNumber(target.Key) != ""; h.unknown {
+			h.target = target
+			c.target, c.targetSource, c.decision = target.Key, target.Source, "reject (unknown number)"
+			return 0, false
+		}
 		d = ru.policy.Decide(context.Background(), ru.presence, target)
 	}
 	h.target = target
@@ -490,6 +499,12 @@ func (r *Relay) cancelledInHold(h *heldCall, cancel *sip.Request) {
 // proceed forwards (or redirects) a call whose hold is over.
 func (r *Relay) proceed(h *heldCall) {
 	defer r.finish(h)
+	if h.unknown { // DID sharing: the gateway routes the call on to the other PBX
+		warning := sip.NewHeader("Warning", fmt.Sprintf(`399 %s "Unassigned number %s: in neither numbers: nor the directory"`, hostOf(r.self("udp").Addr), h.target.Key))
+		respond(h.req, h.tx, 404, "Not Found", warning)
+		h.c.outcome, h.c.status = OutcomeUnknownNumber, 404
+		return
+	}
 	if h.inDialog {
 		r.forward(h, []Listener{r.inDialogHop(h.req)})
 		return
