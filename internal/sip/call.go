@@ -50,8 +50,11 @@ const (
 	stateTaken
 )
 
-// heldCall is a call waiting out its hold: a timer and the transaction, no goroutine.
-type heldCall struct {
+// call is one INVITE the relay handles, from its arrival to its final
+// response. While held it is only a timer and the transaction, no goroutine;
+// state says who took it (stateHolding until the timer, a drain or the
+// caller's CANCEL takes it, once).
+type call struct {
 	req       *sip.Request
 	tx        *sip.ServerTx
 	c         *callLog
@@ -66,7 +69,7 @@ type heldCall struct {
 }
 
 func (r *Relay) onInvite(req *sip.Request, tx *sip.ServerTx) {
-	h := &heldCall{req: req, tx: tx, start: time.Now(), cancelled: make(chan *sip.Request, 1),
+	h := &call{req: req, tx: tx, start: time.Now(), cancelled: make(chan *sip.Request, 1),
 		c: &callLog{callID: req.CallID().Value(), from: req.From().Address.String()}}
 	// One To-tag for every response this relay makes itself (sipgo would mint a new one each time).
 	if _, h.inDialog = req.To().Params.Get("tag"); !h.inDialog {
@@ -125,7 +128,7 @@ func (r *Relay) onInvite(req *sip.Request, tx *sip.ServerTx) {
 
 // decide finds the call's target, its presence and the policy's answer, and
 // returns how long to hold (0: forward now) and whether to ring meanwhile.
-func (r *Relay) decide(h *heldCall) (time.Duration, bool) {
+func (r *Relay) decide(h *call) (time.Duration, bool) {
 	c, ru := h.c, r.rules.Load()
 	target, err := routing.ExtractTarget(ru.headers, headerValues(h.req), h.req.Recipient.String())
 	d := routing.Decision{State: routing.Unknown, Hold: ru.policy.Hold, Reason: "no target: " + fmt.Sprint(err)}
@@ -160,7 +163,7 @@ func (r *Relay) decide(h *heldCall) (time.Duration, bool) {
 }
 
 // release ends a hold (timer or drain) and sends the call on.
-func (r *Relay) release(h *heldCall) {
+func (r *Relay) release(h *call) {
 	if !h.state.CompareAndSwap(stateHolding, stateTaken) {
 		return
 	}
@@ -168,7 +171,7 @@ func (r *Relay) release(h *heldCall) {
 	r.proceed(h)
 }
 
-func (r *Relay) unhold(h *heldCall) {
+func (r *Relay) unhold(h *call) {
 	r.heldMu.Lock()
 	_, was := r.held[h]
 	delete(r.held, h)
@@ -181,7 +184,7 @@ func (r *Relay) unhold(h *heldCall) {
 
 // cancelledInHold ends a call the caller (or the mobile) cancelled during the
 // hold: sipgo has answered 200 to the CANCEL and 487 to the INVITE.
-func (r *Relay) cancelledInHold(h *heldCall, cancel *sip.Request) {
+func (r *Relay) cancelledInHold(h *call, cancel *sip.Request) {
 	r.unhold(h)
 	c := h.c
 	c.outcome, c.cancelReason = OutcomeCancelledHold, cancelReason(cancel)
@@ -194,7 +197,7 @@ func (r *Relay) cancelledInHold(h *heldCall, cancel *sip.Request) {
 }
 
 // proceed forwards (or redirects) a call whose hold is over.
-func (r *Relay) proceed(h *heldCall) {
+func (r *Relay) proceed(h *call) {
 	defer r.finish(h)
 	if h.unknown { // DID sharing: the gateway routes the call on to the other PBX
 		warning := sip.NewHeader("Warning", fmt.Sprintf(`399 %s "Unassigned number %s: in neither numbers: nor the directory"`, hostOf(r.self("udp").Addr), h.target.Key))
@@ -225,7 +228,7 @@ func (r *Relay) proceed(h *heldCall) {
 }
 
 // finish logs the call and releases its transaction.
-func (r *Relay) finish(h *heldCall) {
+func (r *Relay) finish(h *call) {
 	h.c.setup = time.Since(h.start)
 	r.logCall(h.c)
 	h.tx.TerminateGracefully()

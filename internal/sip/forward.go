@@ -7,142 +7,182 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 )
 
-// forward tries the hops in order and relays the responses upstream.
-func (r *Relay) forward(h *heldCall, hops []Listener) {
-	req, tx, c := h.req, h.tx, h.c
+// forward tries the hops in order, one attempt each, and relays the responses upstream.
+func (r *Relay) forward(h *call, hops []Listener) {
+	c := h.c
 	for i, hop := range hops {
-		fwd := req.Clone()
-		if !h.inDialog {
-			fwd.To().Params.Remove("tag") // the tag was ours, for our own responses only
-		}
-		r.route(fwd, hop.Addr, hop.Transport)
-		ctx, cancelCtx := context.WithCancel(context.Background())
-		clTx, err := r.client.TransactionRequest(ctx, fwd, addVia, decMaxForwards)
+		a, err := r.newAttempt(h, hop)
 		if err != nil {
-			cancelCtx()
 			r.log.Warn("forward", "call_id", c.callID, "hop", hop.Addr, "error", err)
 			r.Metrics.um(hop.Addr, "error")
 			c.failovers = i + 1
 			continue
 		}
 		c.hop = hop.Addr
-		next := r.await(req, tx, fwd, clTx, hop, c, h.cancelled)
-		cancelCtx()
+		next := a.run()
+		a.done()
 		if next {
 			c.failovers = i + 1
 			r.Metrics.failover()
 			continue
 		}
 		if c.outcome == OutcomeAnswered { // not a late answer: the relay has ended that dialog itself
-			r.dialogs.Store(c.callID, dialogEntry{hop: hop, cseq: req.CSeq().SeqNo, at: time.Now()})
+			r.dialogs.Store(c.callID, dialogEntry{hop: hop, cseq: h.req.CSeq().SeqNo, at: time.Now()})
 		}
 		return
 	}
 	c.outcome, c.status = OutcomeUMDown, 503
-	respond(req, tx, 503, "Service Unavailable", sip.NewHeader("Retry-After", strconv.Itoa(r.cfg.RetryAfter)))
+	respond(h.req, h.tx, 503, "Service Unavailable", sip.NewHeader("Retry-After", strconv.Itoa(r.cfg.RetryAfter)))
 }
 
-// await reads one hop's responses. next reports that the hop failed before any
-// provisional response and the next hop should be tried.
-func (r *Relay) await(req *sip.Request, tx sip.ServerTransaction, fwd *sip.Request, clTx sip.ClientTransaction, hop Listener,
-	c *callLog, cancelled chan *sip.Request) (next bool) {
+// attempt is one try of a call at one hop: the forwarded INVITE, its client
+// transaction, and what the hop and the caller have said so far.
+type attempt struct {
+	r           *Relay
+	call        *call
+	hop         Listener
+	fwd         *sip.Request // the INVITE as sent to the hop
+	tx          sip.ClientTransaction
+	done        context.CancelFunc
+	provisional bool                        // the hop has sent a provisional (other than 100)
+	gotAny      bool                        // the hop has sent anything at all
+	callerLeft  atomic.Pointer[sip.Request] // the caller's CANCEL, once it came
+	timerC      <-chan time.Time
+}
+
+// newAttempt sends the call's INVITE to hop in a new client transaction.
+func (r *Relay) newAttempt(h *call, hop Listener) (*attempt, error) {
+	fwd := h.req.Clone()
+	if !h.inDialog {
+		fwd.To().Params.Remove("tag") // the tag was ours, for our own responses only
+	}
+	r.route(fwd, hop.Addr, hop.Transport)
+	ctx, cancel := context.WithCancel(context.Background())
+	tx, err := r.client.TransactionRequest(ctx, fwd, addVia, decMaxForwards)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	return &attempt{r: r, call: h, hop: hop, fwd: fwd, tx: tx, done: cancel}, nil
+}
+
+// run reads the hop's responses until the attempt ends. next reports that the
+// hop failed before any provisional response and the next hop should be tried.
+func (a *attempt) run() (next bool) {
+	r, h := a.r, a.call
 	first := time.NewTimer(time.Duration(r.cfg.HopTimeout))
 	defer first.Stop()
-	var timerC <-chan time.Time
-	provisional, gotAny := false, false
-	var callerCancel *sip.Request
-	clTx.OnRetransmission(func(res *sip.Response) { // 2xx retransmissions reach us only here
-		if res.IsSuccess() && callerCancel == nil {
-			r.relay(req, tx, res)
+	cancelled := h.cancelled
+	a.tx.OnRetransmission(func(res *sip.Response) { // 2xx retransmissions reach us only here
+		if res.IsSuccess() && a.callerLeft.Load() == nil {
+			r.relay(h.req, h.tx, res)
 			r.Metrics.retrans.Add(1)
 		}
 	})
 	for {
 		select {
 		case <-first.C:
-			if !gotAny {
-				clTx.Terminate()
-				r.Metrics.um(hop.Addr, "timeout")
+			if !a.gotAny {
+				a.tx.Terminate()
+				r.Metrics.um(a.hop.Addr, "timeout")
 				return true
 			}
-		case <-timerC:
-			r.sendCancel(fwd, nil, `SIP;cause=408;text="Timer C"`)
-			c.outcome, c.status = OutcomeTimerC, 408
-			respond(req, tx, 408, "Request Timeout")
+		case <-a.timerC:
+			r.sendCancel(a.fwd, nil, `SIP;cause=408;text="Timer C"`)
+			h.c.outcome, h.c.status = OutcomeTimerC, 408
+			respond(h.req, h.tx, 408, "Request Timeout")
 			return false
 		case cancel := <-cancelled:
-			callerCancel = cancel
-			c.cancelReason = cancelReason(cancel)
-			r.Metrics.cancel("forwarded", c.cancelReason)
-			if provisional {
-				r.sendCancel(fwd, cancel, "")
-			}
+			a.callerCancelled(cancel)
 			cancelled = nil
-		case <-clTx.Done():
-			if !gotAny {
-				r.Metrics.um(hop.Addr, "error")
+		case <-a.tx.Done():
+			if !a.gotAny {
+				r.Metrics.um(a.hop.Addr, "error")
 				return true
 			}
-			if callerCancel != nil {
-				c.outcome = OutcomeCancelledFwd
+			if a.callerLeft.Load() != nil {
+				h.c.outcome = OutcomeCancelledFwd
 			}
 			return false
-		case res, ok := <-clTx.Responses():
+		case res, ok := <-a.tx.Responses():
 			if !ok {
-				return !gotAny
+				return !a.gotAny
 			}
-			if !wellFormed(res, fwd.Method) {
-				r.logLimited("malformed response dropped", hop.Addr, "call_id", c.callID, "status", res.StatusCode)
-				continue
-			}
-			gotAny = true
-			code := int(res.StatusCode)
-			r.Metrics.um(hop.Addr, fmt.Sprintf("%dxx", code/100))
-			switch {
-			case code == 100:
-				continue
-			case res.IsProvisional():
-				timerC = time.After(time.Duration(r.cfg.TimerC)) // reset by every provisional (RFC 3261 §16.7)
-				if !provisional {
-					provisional = true
-					if callerCancel != nil { // the caller cancelled before UM said anything
-						r.sendCancel(fwd, callerCancel, "")
-						continue
-					}
-				}
-				if callerCancel == nil {
-					r.relay(req, tx, res)
-				}
-			case !provisional && (code == 408 || code >= 500) && callerCancel == nil:
-				return true // fail over: UM refused before it started on the call
-			case res.IsSuccess() && callerCancel != nil:
-				r.ackAndBye(fwd, res) // UM answered after the caller left
-				c.outcome, c.status = OutcomeLateAnswer, code
-				r.Metrics.late.Add(1)
-				return false
-			default:
-				c.status = code
-				switch {
-				case callerCancel != nil:
-					c.outcome = OutcomeCancelledFwd
-				case res.IsSuccess():
-					c.outcome = OutcomeAnswered
-				default:
-					c.outcome = OutcomeRejected
-				}
-				if callerCancel == nil {
-					r.relay(req, tx, res)
-				}
-				return false
+			if end, next := a.response(res); end {
+				return next
 			}
 		}
 	}
+}
+
+// callerCancelled takes the caller's CANCEL: passed on at once if the hop has
+// sent a provisional, else as soon as it does (RFC 3261 §9.1).
+func (a *attempt) callerCancelled(cancel *sip.Request) {
+	a.callerLeft.Store(cancel)
+	c := a.call.c
+	c.cancelReason = cancelReason(cancel)
+	a.r.Metrics.cancel("forwarded", c.cancelReason)
+	if a.provisional {
+		a.r.sendCancel(a.fwd, cancel, "")
+	}
+}
+
+// response handles one response from the hop; end reports that the attempt
+// is over, next that the next hop should be tried.
+func (a *attempt) response(res *sip.Response) (end, next bool) {
+	r, h, c := a.r, a.call, a.call.c
+	if !wellFormed(res, a.fwd.Method) {
+		r.logLimited("malformed response dropped", a.hop.Addr, "call_id", c.callID, "status", res.StatusCode)
+		return false, false
+	}
+	a.gotAny = true
+	code := int(res.StatusCode)
+	r.Metrics.um(a.hop.Addr, fmt.Sprintf("%dxx", code/100))
+	callerCancel := a.callerLeft.Load()
+	switch {
+	case code == 100:
+	case res.IsProvisional():
+		a.timerC = time.After(time.Duration(r.cfg.TimerC)) // reset by every provisional (RFC 3261 §16.7)
+		if !a.provisional {
+			a.provisional = true
+			if callerCancel != nil { // the caller cancelled before UM said anything
+				r.sendCancel(a.fwd, callerCancel, "")
+				return false, false
+			}
+		}
+		if callerCancel == nil {
+			r.relay(h.req, h.tx, res)
+		}
+	case !a.provisional && (code == 408 || code >= 500) && callerCancel == nil:
+		return true, true // fail over: UM refused before it started on the call
+	case res.IsSuccess() && callerCancel != nil:
+		r.ackAndBye(a.fwd, res) // UM answered after the caller left
+		c.outcome, c.status = OutcomeLateAnswer, code
+		r.Metrics.late.Add(1)
+		return true, false
+	default:
+		c.status = code
+		switch {
+		case callerCancel != nil:
+			c.outcome = OutcomeCancelledFwd
+		case res.IsSuccess():
+			c.outcome = OutcomeAnswered
+		default:
+			c.outcome = OutcomeRejected
+		}
+		if callerCancel == nil {
+			r.relay(h.req, h.tx, res)
+		}
+		return true, false
+	}
+	return false, false
 }
 
 // relay sends a downstream response upstream: our Via popped, addressed to the caller.

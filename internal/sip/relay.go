@@ -41,7 +41,7 @@ type Relay struct {
 	dialogs   sync.Map // Call-ID → dialogEntry: the hop that answered (in-dialog routing)
 	draining  chan struct{}
 	heldMu    sync.Mutex
-	held      map[*heldCall]struct{} // for Drain
+	held      map[*call]struct{} // for Drain
 	drainOne  sync.Once
 	panicked  atomic.Bool // the first recovered panic's stack is logged, later ones are not
 	limit     *limiter    // rate-limited logs of bad input, per source
@@ -65,7 +65,7 @@ func New(cfg *Config, log *slog.Logger, n Notifier) (*Relay, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Relay{cfg: cfg, log: log, notifier: n, draining: make(chan struct{}), held: map[*heldCall]struct{}{}, Metrics: NewMetrics(), limit: newLimiter()}
+	r := &Relay{cfg: cfg, log: log, notifier: n, draining: make(chan struct{}), held: map[*call]struct{}{}, Metrics: NewMetrics(), limit: newLimiter()}
 	r.rules.Store(ru)
 	if cfg.Notify.UMInfo {
 		r.um = newUMInfo(r)
@@ -239,7 +239,7 @@ func waitListening(ctx context.Context, ln Listener) {
 func (r *Relay) Drain() {
 	r.drainOne.Do(func() { close(r.draining) })
 	r.heldMu.Lock()
-	var all []*heldCall
+	var all []*call
 	for h := range r.held {
 		all = append(all, h)
 	}
