@@ -223,7 +223,7 @@ func (r *Relay) proceed(h *call) {
 	}
 	r.forward(h, r.upstream)
 	if h.c.outcome == OutcomeAnswered { // the callee's in-dialog requests go back to UM
-		r.dialogs.Store(h.c.callID, dialogEntry{hop: Listener{Transport: strings.ToLower(h.req.Transport()), Addr: h.req.Source()}, cseq: h.req.CSeq().SeqNo, at: time.Now()})
+		r.dialogs.remember(h.c.callID, Listener{Transport: strings.ToLower(h.req.Transport()), Addr: h.req.Source()}, h.req.CSeq().SeqNo)
 	}
 }
 

@@ -5,6 +5,7 @@ package sip
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/emiago/sipgo/sip"
@@ -16,9 +17,29 @@ type dialogEntry struct {
 	at   time.Time
 }
 
-// sweepDialogs forgets dialogs whose BYE the relay never saw (the UAs sent it
+// dialogTable maps a Call-ID to the dialog's entry.
+type dialogTable struct{ m sync.Map }
+
+// remember notes the hop that answered a call.
+func (d *dialogTable) remember(callID string, hop Listener, cseq uint32) {
+	d.m.Store(callID, dialogEntry{hop: hop, cseq: cseq, at: time.Now()})
+}
+
+// lookup returns a call's entry.
+func (d *dialogTable) lookup(callID string) (dialogEntry, bool) {
+	v, ok := d.m.Load(callID)
+	if !ok {
+		return dialogEntry{}, false
+	}
+	return v.(dialogEntry), true
+}
+
+// forget drops a call's entry (its BYE was answered).
+func (d *dialogTable) forget(callID string) { d.m.Delete(callID) }
+
+// sweep forgets dialogs whose BYE the relay never saw (the UAs sent it
 // directly), once they are older than the longest call Timer C allows.
-func (r *Relay) sweepDialogs(ctx context.Context) {
+func (d *dialogTable) sweep(ctx context.Context) {
 	t := time.NewTicker(30 * time.Second)
 	defer t.Stop()
 	for {
@@ -26,9 +47,9 @@ func (r *Relay) sweepDialogs(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			r.dialogs.Range(func(k, v any) bool {
+			d.m.Range(func(k, v any) bool {
 				if now.Sub(v.(dialogEntry).at) > 4*time.Hour {
-					r.dialogs.Delete(k)
+					d.m.Delete(k)
 				}
 				return true
 			})
@@ -43,8 +64,8 @@ func (r *Relay) inDialogHop(req *sip.Request) Listener {
 	if r.fromUM(req) {
 		return r.upstream[0]
 	}
-	if v, ok := r.dialogs.Load(req.CallID().Value()); ok {
-		return v.(dialogEntry).hop
+	if e, ok := r.dialogs.lookup(req.CallID().Value()); ok {
+		return e.hop
 	}
 	return r.hops[0]
 }

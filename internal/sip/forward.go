@@ -34,7 +34,7 @@ func (r *Relay) forward(h *call, hops []Listener) {
 			continue
 		}
 		if c.outcome == OutcomeAnswered { // not a late answer: the relay has ended that dialog itself
-			r.dialogs.Store(c.callID, dialogEntry{hop: hop, cseq: h.req.CSeq().SeqNo, at: time.Now()})
+			r.dialogs.remember(c.callID, hop, h.req.CSeq().SeqNo)
 		}
 		return
 	}

@@ -77,7 +77,7 @@ func (r *Relay) onOther(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	if req.Method == sip.BYE {
-		defer r.dialogs.Delete(req.CallID().Value())
+		defer r.dialogs.forget(req.CallID().Value())
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 32*time.Second)
 	defer cancel()

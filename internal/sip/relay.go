@@ -19,26 +19,25 @@ import (
 
 // Relay holds and forwards INVITEs to Exchange UM.
 type Relay struct {
-	cfg      *Config
-	rules    atomic.Pointer[rules] // swapped by Reload (SIGHUP)
-	listen   []Listener            // cfg.Listen, parsed
-	hops     []Listener
-	upstream []Listener   // position B: where requests from Exchange UM go
-	umNets   []*net.IPNet // the sources that count as Exchange UM
-	log      *slog.Logger
-	notifier Notifier
-	um       *umInfo // notify.um_info: the Lync-style INFO to Exchange UM
+	cfg       *Config
+	rules     atomic.Pointer[rules] // swapped by Reload (SIGHUP)
+	listen    []Listener            // cfg.Listen, parsed
+	hopHealth                       // the next hops, and which are down
+	upstream  []Listener            // position B: where requests from Exchange UM go
+	umNets    []*net.IPNet          // the sources that count as Exchange UM
+	log       *slog.Logger
+	notifier  Notifier
+	um        *umInfo // notify.um_info: the Lync-style INFO to Exchange UM
 
 	ua     *sipgo.UserAgent
 	srv    *sipgo.Server
 	client *sipgo.Client
 
 	directory routing.Resolver // the AD number → user lookup, if enabled
-	down      sync.Map         // hop address → true while OPTIONS pings fail
 	udpLaddr  sip.Addr         // send UDP from the listening socket (else sipgo opens one per request)
 	udpConn   net.PacketConn   // that socket, for stateless forwarding
 	parser    *sip.Parser
-	dialogs   sync.Map // Call-ID → dialogEntry: the hop that answered (in-dialog routing)
+	dialogs   dialogTable // the hop that answered each call (in-dialog routing)
 	draining  chan struct{}
 	heldMu    sync.Mutex
 	held      map[*call]struct{} // for Drain
@@ -88,14 +87,7 @@ func New(cfg *Config, log *slog.Logger, n Notifier) (*Relay, error) {
 			return nil, err
 		}
 	}
-	r.Metrics.hopUp = func() []hopState {
-		var out []hopState
-		for _, h := range r.hops {
-			_, d := r.down.Load(h.Addr)
-			out = append(out, hopState{h.Addr, !d})
-		}
-		return out
-	}
+	r.Metrics.hopUp = r.states
 	clientTLS, err := cfg.TLS.ClientConfig()
 	if err != nil {
 		return nil, err
@@ -135,7 +127,7 @@ func (r *Relay) Close() error {
 // Serve listens on the configured addresses until ctx ends. ready, if set, is
 // called once every listener is up.
 func (r *Relay) Serve(ctx context.Context, tlsConf TLSFiles, ready func()) error {
-	go r.sweepDialogs(ctx)
+	go r.dialogs.sweep(ctx)
 	if r.um != nil {
 		go r.um.run(ctx)
 	}

@@ -91,8 +91,8 @@ func (r *Relay) readFilter(info sip.TransportReadProps, data []byte) (out []byte
 
 // acksAnswer reports whether an ACK acknowledges the 2xx of a call the relay forwarded.
 func (r *Relay) acksAnswer(ack *sip.Request) bool {
-	v, ok := r.dialogs.Load(ack.CallID().Value())
-	return ok && v.(dialogEntry).cseq == ack.CSeq().SeqNo
+	e, ok := r.dialogs.lookup(ack.CallID().Value())
+	return ok && e.cseq == ack.CSeq().SeqNo
 }
 
 // markReceived notes where a request really came from in its top Via
@@ -160,7 +160,7 @@ func (r *Relay) onStrayResponse(res *sip.Response) {
 		return
 	}
 	if cseq := res.CSeq(); cseq != nil && cseq.MethodName == sip.BYE && !res.IsProvisional() && res.CallID() != nil {
-		r.dialogs.Delete(res.CallID().Value())
+		r.dialogs.forget(res.CallID().Value())
 	}
 	if _, err := r.udpConn.WriteTo([]byte(res.String()), &net.UDPAddr{IP: ip, Port: port}); err != nil {
 		r.log.Warn("relay response", "status", res.StatusCode, "error", err)
