@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -100,16 +99,8 @@ func (a *app) settings() (ad.Settings, string, error) {
 // password finds the bind password: a file, UMCTL_BIND_PASSWORD, or a prompt.
 func (a *app) password(file, bindDN string) (string, error) {
 	if file != "" {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			return "", cli.WithCode(cli.ExitAuth, fmt.Errorf("--bind-password-file: %v", err))
-		}
-		pw, _, _ := strings.Cut(string(b), "\n")
-		pw = strings.TrimSuffix(pw, "\r")
-		if pw == "" {
-			return "", cli.WithCode(cli.ExitAuth, fmt.Errorf("--bind-password-file %s: the first line is empty", file))
-		}
-		return pw, nil
+		pw, err := cli.ReadPasswordFile("--bind-password-file", file)
+		return pw, cli.WithCode(cli.ExitAuth, err)
 	}
 	if pw := os.Getenv("UMCTL_BIND_PASSWORD"); pw != "" {
 		return pw, nil

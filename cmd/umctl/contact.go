@@ -374,6 +374,9 @@ matched literally (escaped in the LDAP filter).`,
 			if len(args) == 1 {
 				f.Identity = args[0]
 			}
+			if cmd.Flags().Changed("ou") && !ad.IsDN(f.OU) {
+				return cli.FlagErrorf("--ou %q: expected a DN such as OU=ExUmContacts,DC=contoso,DC=com", f.OU)
+			}
 			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
 				cs, err := d.Contacts(ctx, f)
 				if err != nil {

@@ -19,6 +19,9 @@ func (d *Dir) bind(ctx context.Context, hostport string) error {
 	}
 	s := d.settings
 	if err := d.conn.Bind(s.BindDN, s.Password); err != nil {
+		if isTimeout(err) {
+			return noAnswer(hostport, d.timeout)
+		}
 		if ldap.IsErrorWithCode(err, ldap.LDAPResultInvalidCredentials) {
 			return fmt.Errorf("%w: bind as %q on %s was refused: invalid credentials", ErrAuth, s.BindDN, hostport)
 		}
@@ -52,6 +55,8 @@ func (d *Dir) gssapiBind(ctx context.Context, hostport string) error {
 	switch {
 	case err == nil:
 		return nil
+	case isTimeout(err):
+		return noAnswer(hostport, d.timeout)
 	case ldap.IsErrorWithCode(err, ldap.ErrorNetwork):
 		return fmt.Errorf("%w: %s: %v", ErrUnreachable, hostport, err)
 	case ldap.IsErrorWithCode(err, ldap.LDAPResultInvalidCredentials), ldap.IsErrorWithCode(err, ldap.LDAPResultStrongAuthRequired):

@@ -123,28 +123,9 @@ func Dial(ctx context.Context, s Settings) (*Dir, error) {
 	if err != nil {
 		return nil, err
 	}
-	dialer := &net.Dialer{Timeout: s.Timeout}
-	var conn *ldap.Conn
-	if u.Scheme == "ldaps" {
-		conn, err = ldap.DialURL("ldaps://"+u.Host, ldap.DialWithDialer(dialer), ldap.DialWithTLSConfig(tc))
-	} else {
-		conn, err = ldap.DialURL("ldap://"+u.Host, ldap.DialWithDialer(dialer))
-		if err == nil {
-			conn.SetTimeout(s.Timeout)
-			if err = conn.StartTLS(tc); err != nil {
-				conn.Close()
-				return nil, tlsError(u.Host, err)
-			}
-		}
-	}
+	conn, err := connect(ctx, u, s, tc)
 	if err != nil {
-		var ce *tls.CertificateVerificationError
-		var he x509.HostnameError
-		var ue x509.UnknownAuthorityError
-		if errors.As(err, &ce) || errors.As(err, &he) || errors.As(err, &ue) {
-			return nil, tlsError(u.Host, err)
-		}
-		return nil, fmt.Errorf("%w: %s: %v", ErrUnreachable, u.Host, unwrapNet(err))
+		return nil, err
 	}
 	conn.SetTimeout(s.Timeout)
 	d := &Dir{conn: conn, timeout: s.Timeout, settings: s}
@@ -157,18 +138,6 @@ func Dial(ctx context.Context, s Settings) (*Dir, error) {
 		return nil, err
 	}
 	return d, nil
-}
-
-func tlsError(host string, err error) error {
-	return fmt.Errorf("%w with %s: %v (give the issuing CA with --ca-file, or check that the name in --server is in the certificate)", ErrTLS, host, err)
-}
-
-func unwrapNet(err error) error {
-	var ne *net.OpError
-	if errors.As(err, &ne) {
-		return ne
-	}
-	return err
 }
 
 // Close ends the connection.

@@ -17,6 +17,9 @@ const pageSize = 500
 // partition seen from the domain) are not chased: callers search each
 // partition with its own base.
 func (d *Dir) Search(ctx context.Context, base string, scope int, filter string, attrs []string) ([]*ldap.Entry, error) {
+	if err := d.checkBase(base, scope); err != nil {
+		return nil, err
+	}
 	paging := ldap.NewControlPaging(pageSize)
 	var out []*ldap.Entry
 	for {
@@ -26,6 +29,9 @@ func (d *Dir) Search(ctx context.Context, base string, scope int, filter string,
 		req := ldap.NewSearchRequest(base, scope, ldap.NeverDerefAliases, 0, 0, false, filter, attrs, []ldap.Control{paging})
 		res, err := d.req().Search(req)
 		if err != nil {
+			if isTimeout(err) {
+				return nil, fmt.Errorf("search %s: %w", base, noAnswer(d.host(), d.timeout))
+			}
 			if ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchObject) {
 				return nil, fmt.Errorf("%w: %s", ErrNotFound, base)
 			}
@@ -68,6 +74,30 @@ func (d *Dir) SearchAny(ctx context.Context, base, and string, terms []string, a
 		}
 	}
 	return out, nil
+}
+
+// checkBase refuses a blank search base, for which Samba answers "invalid
+// basedn '(null)'" or "empty base DN". Only a global catalog (ports 3268 and
+// 3269) searches the whole forest from the empty base.
+func (d *Dir) checkBase(base string, scope int) error {
+	blank := strings.TrimSpace(base) == ""
+	if !blank || (base == "" && (scope == ldap.ScopeBaseObject || d.isGC())) {
+		return nil
+	}
+	return fmt.Errorf("%w: the search base DN %q is empty: expected a DN such as OU=Users,DC=contoso,DC=com", ErrInvalid, base)
+}
+
+// host is the host:port of the connection's server.
+func (d *Dir) host() string {
+	if u, err := ParseServerURL(d.settings.URL); err == nil {
+		return u.Host
+	}
+	return d.settings.URL
+}
+
+func (d *Dir) isGC() bool {
+	u, err := ParseServerURL(d.settings.URL)
+	return err == nil && (u.Port() == "3268" || u.Port() == "3269")
 }
 
 // Read returns one entry by DN, or ErrNotFound.
@@ -133,4 +163,9 @@ func sameDN(a, b string) bool {
 	da, err1 := ldap.ParseDN(a)
 	db, err2 := ldap.ParseDN(b)
 	return err1 == nil && err2 == nil && da.EqualFold(db)
+}
+
+// IsDN reports whether s parses as a DN with at least one attribute=value.
+func IsDN(s string) bool {
+	return isDN(s)
 }
