@@ -6,7 +6,7 @@ DATE    ?= $(shell git log -1 --format=%cI 2>/dev/null)
 PKG     := github.com/umctl/umctl/internal/build
 LDFLAGS := -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: build demo test unit cross completions man clean
+.PHONY: build demo test unit cross dist completions man clean
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/umctl ./cmd/umctl
 
@@ -26,6 +26,10 @@ unit:
 cross:
 	./scripts/cross.sh
 
+# Release archives for every target, with completions, README and SHA256SUMS, in dist/.
+dist:
+	./scripts/dist.sh
+
 completions:
 	UMCTL_UPDATE_COMPLETIONS=1 $(GO) test ./cmd/umctl -run TestCompletionsUpToDate -count=1
 
@@ -34,4 +38,4 @@ man:
 	UMCTL_UPDATE_MAN=1 $(GO) test ./cmd/umctl -run TestManPagesUpToDate -count=1
 
 clean:
-	rm -rf bin
+	rm -rf bin dist
