@@ -13,6 +13,7 @@ export UMCTL_TEST_LAB_ADDRESS=${UMCTL_TEST_LAB_ADDRESS:-127.0.0.2}
 export UMCTL_REQUIRE_LAB=1
 export UMCTL_REQUIRE_SIPP=1
 export UMCTL_REQUIRE_KAMAILIO=1
+export UMCTL_REQUIRE_SIPVICIOUS=1
 UMCTL=./bin/umctl
 [ -x "$UMCTL" ] || go build -o bin/umctl ./cmd/umctl
 
@@ -20,6 +21,8 @@ need=()
 command -v ldapsearch >/dev/null || need+=(ldap-utils)
 command -v sipp >/dev/null || need+=(sip-tester)
 command -v kamailio >/dev/null || need+=(kamailio)
+command -v svmap >/dev/null || need+=(sipvicious)
+command -v sipsak >/dev/null || need+=(sipsak)
 if [ ${#need[@]} -gt 0 ]; then
 	echo "test.sh: installing ${need[*]}" >&2
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null ||

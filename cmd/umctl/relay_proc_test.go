@@ -63,7 +63,11 @@ func (p *relayProc) kill() {
 }
 
 // held is relay_held_calls from the relay's /metrics on port (-1 when unreadable).
-func held(port int) int {
+func held(port int) int { return metric(port, "relay_held_calls") }
+
+// metric is an unlabelled gauge or counter from the relay's /metrics on port
+// (-1 when unreadable).
+func metric(port int, name string) int {
 	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", port))
 	if err != nil {
 		return -1
@@ -71,7 +75,7 @@ func held(port int) int {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	for _, l := range strings.Split(string(body), "\n") {
-		if v, ok := strings.CutPrefix(l, "relay_held_calls "); ok {
+		if v, ok := strings.CutPrefix(l, name+" "); ok {
 			n, err := strconv.Atoi(strings.TrimSpace(v))
 			if err == nil {
 				return n
