@@ -114,6 +114,11 @@ func (a *app) runRelay(parent context.Context, path string, cfg *sip.Config) err
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
+	if cfg.Presence.Cached() {
+		if _, err := sip.StartPresence(ctx, r, log); err != nil {
+			return fmt.Errorf("presence: %w", err)
+		}
+	}
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM, os.Interrupt)
 	defer signal.Stop(sigs)
@@ -148,7 +153,7 @@ func (a *app) runRelay(parent context.Context, path string, cfg *sip.Config) err
 			}
 		}
 	}()
-	log.Info("relay listening", "listen", cfg.Listen, "next_hops", cfg.NextHops, "mode", cfg.Mode, "hold", time.Duration(cfg.Hold).String(), "presence", cfg.Presence.Source)
+	log.Info("relay listening", "listen", cfg.Listen, "next_hops", cfg.NextHops, "mode", cfg.Mode, "hold", time.Duration(cfg.Hold).String(), "presence", cfg.Presence.Sources)
 	err = r.Serve(ctx, cfg.TLS, nil)
 	if errors.Is(err, context.Canceled) {
 		return nil

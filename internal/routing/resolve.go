@@ -113,3 +113,24 @@ func WithUser(t Target, r Resolver) Target {
 	}
 	return t
 }
+
+// Users are the keys and SIP URIs of the table: everyone it routes to.
+func (s StaticResolver) Users() []string {
+	var out []string
+	for k, v := range s {
+		out = append(out, k, v)
+	}
+	return out
+}
+
+// Users are the numbers and SIP URIs of the current table (not EUM addresses).
+func (r *RefreshingResolver) Users() []string {
+	var out []string
+	for k, v := range *r.table.Load() {
+		out = append(out, k)
+		if strings.HasPrefix(v, "sip:") {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -143,7 +143,7 @@ func (r *Relay) decide(h *call) (time.Duration, bool) {
 			c.target, c.targetSource, c.decision = target.Key, target.Source, "reject (unknown number)"
 			return 0, false
 		}
-		d = ru.policy.Decide(context.Background(), ru.presence, target)
+		d = ru.policy.Decide(context.Background(), r.presenceSource(ru), target)
 	}
 	h.target = target
 	c.target, c.targetUser, c.targetSource, c.presence = target.Key, target.User, target.Source, string(d.State)

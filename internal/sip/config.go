@@ -112,14 +112,6 @@ type TLSConfig struct {
 	HopCA    string `yaml:"hop_ca" json:"hop_ca"`
 }
 
-// PresenceConfig chooses the presence source.
-type PresenceConfig struct {
-	Source  string   `yaml:"source" json:"source"` // file | http | always-hold | never-hold
-	File    string   `yaml:"file" json:"file"`
-	URL     string   `yaml:"url" json:"url"`
-	Timeout Duration `yaml:"timeout" json:"timeout"`
-}
-
 // NotifyConfig says where missed-call notifications go.
 type NotifyConfig struct {
 	Webhook string `yaml:"webhook" json:"webhook"`
@@ -204,12 +196,6 @@ func (c *Config) Check() error {
 	}
 	if len(c.TargetHeaders) == 0 {
 		c.TargetHeaders = append([]string{}, routing.TargetHeaders...)
-	}
-	if c.Presence.Source == "" {
-		c.Presence.Source = "always-hold"
-	}
-	if c.Presence.Timeout == 0 {
-		c.Presence.Timeout = Duration(250 * time.Millisecond)
 	}
 	if c.HopTimeout == 0 {
 		c.HopTimeout = Duration(time.Second)
@@ -297,22 +283,8 @@ func (c *Config) Check() error {
 			return fmt.Errorf("target_headers: %v", err)
 		}
 	}
-	switch c.Presence.Source {
-	case "file":
-		if c.Presence.File == "" {
-			return fmt.Errorf("presence.file is required with presence.source: file")
-		}
-		if _, err := routing.NewFileSource(c.Presence.File); err != nil {
-			return err
-		}
-	case "http":
-		u, err := url.Parse(c.Presence.URL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || !strings.Contains(c.Presence.URL, "{target}") {
-			return fmt.Errorf("presence.url %q: expected an http(s) URL template containing {target}", c.Presence.URL)
-		}
-	case "always-hold", "never-hold":
-	default:
-		return fmt.Errorf("presence.source %q: expected file, http, always-hold or never-hold", c.Presence.Source)
+	if err := c.Presence.check(); err != nil {
+		return err
 	}
 	if c.Notify.Webhook != "" {
 		if u, err := url.Parse(c.Notify.Webhook); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
@@ -386,18 +358,6 @@ func (c *Config) Policy() (routing.Policy, routing.Source, error) {
 		}
 		p.Users[routing.NormalizeURI(k)] = up
 	}
-	var src routing.Source
-	switch c.Presence.Source {
-	case "file":
-		if src, err = routing.NewFileSource(c.Presence.File); err != nil {
-			return p, nil, err
-		}
-	case "http":
-		src = routing.HTTPSource{Template: c.Presence.URL}
-	case "always-hold": // maintenance: hold everyone, whatever the per-user settings
-		src, p.HoldWhen, p.Users = routing.Constant(routing.Unknown), routing.States, nil
-	case "never-hold": // maintenance: pass everything through at once
-		src, p.HoldWhen, p.Users = routing.Constant(routing.Unknown), nil, nil
-	}
-	return p, src, nil
+	src, err := c.Presence.source(&p)
+	return p, src, err
 }

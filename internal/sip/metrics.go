@@ -27,6 +27,7 @@ type Metrics struct {
 	ums         map[string]int64
 	notes       map[string]int64
 	hopUp       func() []hopState
+	writers     []func(io.Writer) // further families (the presence cache)
 }
 
 type hopState struct {
@@ -99,6 +100,9 @@ func (m *Metrics) Write(w io.Writer) {
 	fmt.Fprintf(w, "# HELP relay_panics_total Panics recovered at a message boundary (each one is a bug).\n# TYPE relay_panics_total counter\nrelay_panics_total %d\n", m.panics.Load())
 	fmt.Fprintf(w, "# HELP relay_parse_errors_total Messages dropped because they could not be parsed.\n# TYPE relay_parse_errors_total counter\nrelay_parse_errors_total %d\n", m.parseErrors.Load())
 	writeRuntime(w)
+	for _, wr := range m.writers {
+		wr(w)
+	}
 	if m.hopUp != nil {
 		fmt.Fprintf(w, "# HELP relay_um_up 1 while a hop answers OPTIONS pings.\n# TYPE relay_um_up gauge\n")
 		for _, h := range m.hopUp() {

@@ -33,6 +33,8 @@ type Relay struct {
 	srv    *sipgo.Server
 	client *sipgo.Client
 
+	presenceCache atomic.Pointer[routing.Cache] // presence served from memory (StartPresence)
+
 	directory routing.Resolver // the AD number → user lookup, if enabled
 	udpLaddr  sip.Addr         // send UDP from the listening socket (else sipgo opens one per request)
 	udpConn   net.PacketConn   // that socket, for stateless forwarding

@@ -1,0 +1,53 @@
+package sip
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Every presence key's error names the key and the expected form.
+func TestPresenceConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	pf := filepath.Join(dir, "presence.yaml")
+	if err := os.WriteFile(pf, []byte("sip:alice@contoso.com: offline\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lync := "lync: {servers: [tls://pool01.contoso.com:5061], subscriber: sip:umctl-relay@contoso.com"
+	for body, want := range map[string]string{
+		"{source: file, sources: [lync]}":                                       "presence.source and presence.sources are both set",
+		"{sources: [lync, lync], " + lync + "}}":                                `presence.sources: "lync" is listed twice`,
+		"{sources: [teams]}":                                                    `presence.sources: "teams": expected one or more of file, lync, graph`,
+		"{sources: [http, file], url: 'http://x/{target}'}":                     "http stands alone",
+		"{sources: [lync, always-hold], " + lync + "}}":                         "always-hold stands alone",
+		"{sources: [lync]}":                                                     "presence.lync.servers: at least one pool is required",
+		"{sources: [lync], lync: {servers: [pool01:5061]}}":                     `presence.lync.servers "pool01:5061": expected tls://host:port`,
+		"{sources: [lync], lync: {servers: [tcp://pool:5060]}}":                 "tcp:// is allowed for loopback (tests) only",
+		"{sources: [lync], lync: {servers: [tls://p:5061], subscriber: umctl}}": `presence.lync.subscriber "umctl": expected the trusted application's SIP URI`,
+		"{sources: [lync], " + lync + ", batch: 5000}}":                         "presence.lync.batch 5000: expected 1 to 1000",
+		"{sources: [lync], max_age: 10s, " + lync + "}}":                        "presence.max_age 10s: expected at least 1m",
+		"{sources: [lync, file], " + lync + "}}":                                "presence.file is required",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, "r.yaml"), []byte("next_hops: [udp://127.0.0.1:5080]\npresence: "+body+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := LoadConfig(filepath.Join(dir, "r.yaml"))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("presence: %s: got %v, want %q", body, err, want)
+		}
+	}
+	c := &Config{NextHops: []string{"udp://127.0.0.1:5080"}, Presence: PresenceConfig{Sources: []string{"lync", "file"}, File: pf,
+		Lync: LyncPresence{Servers: []string{"tls://pool01.contoso.com:5061"}, Subscriber: "sip:umctl-relay@contoso.com"}}}
+	if err := c.Check(); err != nil {
+		t.Fatal(err)
+	}
+	if !c.Presence.Cached() || time.Duration(c.Presence.MaxAge) != 10*time.Minute || c.Presence.Lync.Batch != 500 ||
+		strings.Join(c.Presence.Lync.MobileCallTokens, ",") != "in-a-mobile-call,on-the-mobile" || c.Presence.Source != "" {
+		t.Fatalf("defaults: %+v", c.Presence)
+	}
+	if _, src, err := c.Policy(); err != nil || src != nil {
+		t.Fatalf("a cached config has a per-call source: %v %v", src, err)
+	}
+}
