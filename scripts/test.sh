@@ -23,6 +23,7 @@ command -v sipp >/dev/null || need+=(sip-tester)
 command -v kamailio >/dev/null || need+=(kamailio)
 command -v svmap >/dev/null || need+=(sipvicious)
 command -v sipsak >/dev/null || need+=(sipsak)
+command -v kinit >/dev/null || need+=(krb5-user)
 if [ ${#need[@]} -gt 0 ]; then
 	echo "test.sh: installing ${need[*]}" >&2
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null ||

@@ -53,6 +53,9 @@ func adminKeytab(t *testing.T) string {
 func kinit(t *testing.T, keytabPath string, lifetime string) string {
 	t.Helper()
 	if _, err := exec.LookPath("kinit"); err != nil {
+		if os.Getenv("UMCTL_REQUIRE_LAB") == "1" {
+			t.Fatal("kinit (Debian krb5-user) is required (UMCTL_REQUIRE_LAB=1) but not installed")
+		}
 		t.Skip("kinit (Debian krb5-user) is not installed")
 	}
 	cc := filepath.Join(t.TempDir(), "krb5cc")
@@ -204,5 +207,24 @@ func TestKerberosFailures(t *testing.T) {
 	}
 	if got := contactsInDirectory(t, "(msRTCSIP-PrimaryUserAddress="+sip+")"); len(got) != 0 {
 		t.Fatalf("a contact was written: %v", got)
+	}
+}
+
+// TestKerberosPassword gets a ticket with the password from the usual sources:
+// the environment, then the prompt on a terminal.
+func TestKerberosPassword(t *testing.T) {
+	useKerberosLab(t)
+	pw := labtest.Env(t).Password
+	t.Setenv("UMCTL_BIND_PASSWORD", pw)
+	readAndWrite(t, "--auth", "kerberos", "--principal", labAdmin)
+	t.Setenv("UMCTL_BIND_PASSWORD", "")
+	io, _, out, errOut := cli.Test()
+	io.SetTTY(true, true)
+	p := &stubPrompter{answers: []any{pw}}
+	if code := runWith([]string{"--auth", "kerberos", "--principal", labAdmin, "pool", "list", "-o", "json"}, io, p); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if len(p.asked) != 1 || p.asked[0] != "Password for "+labAdmin || !strings.Contains(out.String(), "pool01."+lab.Domain) {
+		t.Fatalf("prompts %q, output %s", p.asked, out)
 	}
 }

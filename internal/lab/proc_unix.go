@@ -3,12 +3,19 @@
 package lab
 
 import (
+	"fmt"
 	"os"
+	"runtime"
 	"syscall"
 )
 
-// supported is nil where the lab can run; the lab needs Samba and /proc (Linux).
-func supported() error { return nil }
+// supported is nil where the lab can run: it needs Samba and /proc (Linux).
+func supported() error {
+	if runtime.GOOS != "linux" {
+		return fmt.Errorf("umctl lab needs Linux: it runs a Samba AD domain controller (this is %s; use a Linux machine or VM, and point umctl here at it with --server)", runtime.GOOS)
+	}
+	return nil
+}
 
 // lockFile takes an exclusive advisory lock on f, waiting for it.
 func lockFile(f *os.File) error { return syscall.Flock(int(f.Fd()), syscall.LOCK_EX) }
