@@ -24,6 +24,7 @@ command -v kamailio >/dev/null || need+=(kamailio)
 command -v svmap >/dev/null || need+=(sipvicious)
 command -v sipsak >/dev/null || need+=(sipsak)
 command -v kinit >/dev/null || need+=(krb5-user)
+command -v tmux >/dev/null || need+=(tmux)   # the prompts are tested in a real terminal
 if [ ${#need[@]} -gt 0 ]; then
 	echo "test.sh: installing ${need[*]}" >&2
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null ||

@@ -82,8 +82,13 @@ and skipped; the others are written; the exit code is then 3. 'umctl contact get
 			}
 			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
 				if a.io.CanPrompt() {
-					if err := a.promptContact(ctx, d, cmd.Flags(), &o.spec); err != nil {
+					ok, err := a.promptContact(ctx, d, cmd.Flags(), &o.spec, !o.yes && !o.dryRun)
+					if err != nil {
 						return err
+					}
+					if !ok { // "no" at the review: an answer, not an interruption
+						fmt.Fprintln(a.io.ErrOut, "Nothing done.")
+						return nil
 					}
 				}
 				p := &ad.Plan{}
@@ -91,13 +96,12 @@ and skipped; the others are written; the exit code is then 3. 'umctl contact get
 					if errors.Is(err, ad.ErrConflict) {
 						return cli.WithCode(cli.ExitConflict, err)
 					}
+					if a.io.CanPrompt() {
+						return asFlags(err, answeredNames(cmd.Flags()))
+					}
 					return err
 				}
-				confirm := ""
-				if a.io.CanPrompt() {
-					confirm = "Create this contact?"
-				}
-				return a.runPlan(ctx, d, p, planRun{mutateFlags: o.mutateFlags, confirm: confirm, showUnchanged: true})
+				return a.runPlan(ctx, d, p, planRun{mutateFlags: o.mutateFlags, showUnchanged: true}) // confirmed in the form
 			})
 		},
 	}
@@ -142,76 +146,6 @@ func requireFlags(cmd *cobra.Command, names ...string) error {
 		return cli.FlagErrorf("%s is required when not running interactively", missing[0])
 	}
 	return cli.FlagErrorf("%s are required when not running interactively", strings.Join(missing, ", "))
-}
-
-// promptContact asks for the values the flags did not give.
-func (a *app) promptContact(ctx context.Context, d *ad.Dir, f *pflag.FlagSet, s *ad.ContactSpec) error {
-	var err error
-	if !f.Changed("sip-address") {
-		if s.SIPAddress, err = a.prompter.Input("SIP address (sip:user@domain)", "", func(v string) error { return ad.ValidateSIP(ad.FieldSIPAddress, v) }); err != nil {
-			return err
-		}
-	}
-	cat := d.Catalog()
-	plans, err := cat.DialPlans(ctx)
-	if err != nil {
-		return err
-	}
-	if !f.Changed("dial-plan") {
-		var names []string
-		for _, p := range plans {
-			if p.IsSIP() {
-				names = append(names, p.Name)
-			}
-		}
-		if len(names) == 0 {
-			return errors.New("the organization has no SIP URI dial plan; create one in Exchange first")
-		}
-		if s.DialPlan, err = a.prompter.Select("UM dial plan", names, names[0]); err != nil {
-			return err
-		}
-	}
-	dp, _ := cat.DialPlan(ctx, s.DialPlan) // an unknown plan is reported by the planner
-	if !f.Changed("auto-attendant") {
-		if s.AutoAttendant, err = a.prompter.Confirm("Is this an auto attendant number (no: subscriber access)?", false); err != nil {
-			return err
-		}
-	}
-	if !f.Changed("registrar-pool") {
-		pools, err := cat.Pools(ctx)
-		if err != nil {
-			return err
-		}
-		var names []string
-		for _, p := range pools {
-			names = append(names, p.FQDN)
-		}
-		if len(names) == 0 {
-			return errors.New("the forest has no Lync pool")
-		}
-		if s.RegistrarPool, err = a.prompter.Select("Registrar pool", names, names[0]); err != nil {
-			return err
-		}
-	}
-	if !f.Changed("ou") {
-		def := "OU=ExUmContacts," + d.RootDSE.DefaultNC
-		if ok, _ := d.Exists(ctx, def); !ok {
-			def = ""
-		}
-		if s.OU, err = a.prompter.Input("OU for the contact (DN)", def, nil); err != nil {
-			return err
-		}
-	}
-	if !f.Changed("display-number") {
-		def := ""
-		if !s.AutoAttendant && len(dp.AccessNumbers) > 0 {
-			def = dp.AccessNumbers[0]
-		}
-		if s.DisplayNumber, err = a.prompter.Input("Number", def, func(v string) error { return ad.ValidateNumber(ad.FieldDisplayNumber, v) }); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 var csvColumns = map[string]string{"sip_address": "sip-address", "registrar_pool": "registrar-pool", "ou": "ou", "display_number": "display-number",

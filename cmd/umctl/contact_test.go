@@ -216,6 +216,8 @@ otherIpPhone: note: made by hand
 type stubPrompter struct {
 	answers []any
 	asked   []string
+	refused []string // what a field's check said
+	notes   []string // what the form showed
 }
 
 func (s *stubPrompter) next(q string) any {
@@ -250,6 +252,47 @@ func (s *stubPrompter) Select(q string, opts []string, def string) (string, erro
 	return "", fmt.Errorf("%q is not among %v", v, opts)
 }
 func (s *stubPrompter) Confirm(q string, def bool) (bool, error) { return s.next(q).(bool), nil }
+
+// Form answers each field from the queue as a user at the form would: an
+// empty answer takes the field's default, and an answer its check refuses is
+// recorded and the next one taken (typed again at the same field).
+func (s *stubPrompter) Form(fields ...cli.Field) error {
+	for _, f := range fields {
+		switch f.Kind {
+		case cli.FieldNote:
+			s.notes = append(s.notes, f.Note())
+		case cli.FieldConfirm:
+			*f.Bool = s.next(f.Title).(bool)
+			if f.ValidateBool != nil {
+				if err := f.ValidateBool(*f.Bool); err != nil {
+					return err
+				}
+			}
+		case cli.FieldSelect:
+			v, err := s.Select(f.Title, f.Options, *f.Text)
+			if err != nil {
+				return err
+			}
+			*f.Text = v
+		default:
+			for {
+				v := s.next(f.Title).(string)
+				if v == "" && f.Default != nil {
+					v = f.Default()
+				}
+				if f.Validate != nil {
+					if err := f.Validate(v); err != nil {
+						s.refused = append(s.refused, err.Error())
+						continue
+					}
+				}
+				*f.Text = v
+				break
+			}
+		}
+	}
+	return nil
+}
 
 // On a terminal, `contact new` asks for what is missing (dial plans and pools
 // from the directory, the number defaulting to the access number) and confirms.

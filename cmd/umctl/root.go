@@ -86,6 +86,7 @@ func runWith(args []string, io *cli.IOStreams, p cli.Prompter) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	a := newApp(io)
+	a.prompter = cli.HuhPrompter{IO: io, Ctx: ctx} // Ctrl-C ends a prompt at once, also in accessible mode
 	if p != nil {
 		a.prompter = p
 	}
