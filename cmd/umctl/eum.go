@@ -194,7 +194,7 @@ others stay, the first remaining one becomes primary.`,
 func newEUMListCmd(a *app) *cobra.Command {
 	var dialPlan string
 	cmd := &cobra.Command{
-		Use: "list [USER]", Short: "List EUM addresses (of one user, or everyone's)", Args: cobra.MaximumNArgs(1),
+		Use: "list [USER]", Short: "List EUM addresses (of one user, of the users matching a pattern such as 'per.*', or everyone's)", Args: cobra.MaximumNArgs(1),
 		ValidArgsFunction: onlyArgs(1, a.completeUsers(true)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			user := ""

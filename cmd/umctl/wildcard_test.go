@@ -9,6 +9,7 @@ import (
 	"github.com/umctl/umctl/internal/ad"
 	"github.com/umctl/umctl/internal/cli"
 	"github.com/umctl/umctl/internal/lab"
+	"github.com/umctl/umctl/internal/labtest"
 )
 
 // sipsOf runs `umctl ARGS -o json` and returns the contacts' SIP addresses, sorted.
@@ -85,5 +86,42 @@ func TestContactWildcards(t *testing.T) {
 	es := contactsInDirectory(t, "(objectClass=contact)")
 	if len(es) != 1 || es[0]["msrtcsip-primaryuseraddress"][0] != "sip:aa-oslo@"+lab.Domain {
 		t.Fatalf("after remove 'sip:ova*' the directory holds %v", es)
+	}
+}
+
+// TestEUMListWildcard: `eum list PATTERN` lists the users ldapsearch finds for
+// the same substring filter; filter syntax in a pattern matches nothing.
+func TestEUMListWildcard(t *testing.T) {
+	useLab(t)
+	users := func(args ...string) []string {
+		code, out, errOut := umctl(t, append(append([]string{"eum", "list"}, args...), "-o", "json")...)
+		if code != 0 {
+			t.Fatalf("eum list %v: exit %d: %s", args, code, errOut)
+		}
+		var es []ad.EUMEntry
+		if err := json.Unmarshal([]byte(out), &es); err != nil {
+			t.Fatal(err)
+		}
+		set := map[string]bool{}
+		for _, e := range es {
+			set[e.User] = true
+		}
+		var list []string
+		for u := range set {
+			list = append(list, u)
+		}
+		sort.Strings(list)
+		return list
+	}
+	var want []string
+	for _, e := range labtest.LDAPSearch(t, lab.BaseDN, "sub", "(&(proxyAddresses=eum:*)(sAMAccountName=a*))", "sAMAccountName") {
+		want = append(want, e["samaccountname"][0])
+	}
+	sort.Strings(want)
+	if got := users("a*"); len(want) < 2 || strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("eum list 'a*': %v; ldapsearch: %v", got, want)
+	}
+	if got := users("*)(sAMAccountName=*"); len(got) != 0 {
+		t.Errorf("filter syntax in a pattern matched %v", got)
 	}
 }

@@ -45,7 +45,13 @@ func (ep *EUMPlanner) List(ctx context.Context, user, dialPlan string) ([]EUMEnt
 		pc = dp.PhoneContext
 	}
 	var users []*EUMUser
-	if user != "" {
+	if HasWildcard(user) {
+		all, err := ep.usersMatching(ctx, user)
+		if err != nil {
+			return nil, err
+		}
+		users = all
+	} else if user != "" {
 		u, err := ep.User(ctx, user)
 		if err != nil {
 			return nil, err
