@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/umctl/umctl/internal/cli"
+	"github.com/umctl/umctl/internal/presence"
 	"github.com/umctl/umctl/internal/routing"
 	"github.com/umctl/umctl/internal/sip"
 )
@@ -115,7 +117,21 @@ func (a *app) runRelay(parent context.Context, path string, cfg *sip.Config) err
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	if cfg.Presence.Cached() {
-		if _, err := sip.StartPresence(ctx, r, log); err != nil {
+		var ids func() map[string]string
+		if cfg.Directory.Enabled && slices.Contains(cfg.Presence.Sources, "graph") {
+			load := func(ctx context.Context) (map[string]string, error) {
+				d, err := a.connect(ctx)
+				if err != nil {
+					return nil, err
+				}
+				defer d.Close()
+				return d.AttributeIndex(ctx, cfg.Presence.Graph.IDAttribute)
+			}
+			if ids, err = presence.RefreshIDs(ctx, load, time.Duration(cfg.Directory.Refresh), log); err != nil {
+				return fmt.Errorf("presence.graph.id_attribute: reading %s from Active Directory failed: %w", cfg.Presence.Graph.IDAttribute, err)
+			}
+		}
+		if _, err := sip.StartPresence(ctx, r, log, ids); err != nil {
 			return fmt.Errorf("presence: %w", err)
 		}
 	}

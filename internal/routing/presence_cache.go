@@ -11,9 +11,12 @@ import (
 // Cache is the presence the relay serves from memory: background sources
 // (a Lync/Skype for Business subscription, a Microsoft Graph poller, the
 // presence file) feed it, and the INVITE path only reads it. Each user keeps
-// one entry per source with the state and when that source last confirmed it;
-// the freshest confirmed entry wins. An entry older than MaxAge counts as
-// Unknown, except the file's, which is the operator's own statement.
+// one entry per source with the state, when that source last confirmed it and
+// since when the source has said so. Of the live entries the most recent
+// statement wins (the latest change, so that an operator who writes the
+// presence file overrides Lync or Graph until they report a change). An entry
+// not confirmed for MaxAge counts as Unknown, except the file's, which is the
+// operator's own statement.
 type Cache struct {
 	maxAge  time.Duration
 	now     func() time.Time
@@ -27,6 +30,7 @@ type cacheEntry struct {
 	feed  uint8
 	state State
 	at    int64 // unix nanoseconds of the last confirmation
+	since int64 // unix nanoseconds of the report that set this state
 }
 
 // Feed is one source's handle on the cache, with its counters.
@@ -117,7 +121,7 @@ func (c *Cache) best(key string, now int64) (cacheEntry, bool) {
 		if c.feeds[e.feed].Stale && now-e.at > int64(c.maxAge) {
 			continue
 		}
-		if !found || e.at > out.at {
+		if !found || e.since > out.since {
 			out, found = e, true
 		}
 	}
@@ -172,11 +176,14 @@ func (f *Feed) put(key string, s State, at int64) {
 	list := f.c.users[key]
 	for i := range list {
 		if list[i].feed == f.id {
+			if list[i].state != s || !f.Stale || at < list[i].since { // the file: each version is a new statement
+				list[i].since = at
+			}
 			list[i].state, list[i].at = s, at
 			return
 		}
 	}
-	f.c.users[key] = append(list, cacheEntry{feed: f.id, state: s, at: at})
+	f.c.users[key] = append(list, cacheEntry{feed: f.id, state: s, at: at, since: at})
 }
 
 // Confirm marks the source's entries of keys as still true at time at (a

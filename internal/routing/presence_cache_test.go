@@ -39,11 +39,19 @@ func TestCacheFreshestWinsAndStale(t *testing.T) {
 	if got := lookup(t, c, "sip:alice@contoso.com"); got != Available {
 		t.Fatalf("a newer file entry lost: %s", got)
 	}
+	lync.Set("sip:alice@contoso.com", Offline, now.Add(2*time.Second)) // Lync says the same again: no change
+	if got := lookup(t, c, "sip:alice@contoso.com"); got != Available {
+		t.Fatalf("a repeated report beat the file written after it: %s", got)
+	}
+	lync.Set("sip:alice@contoso.com", Busy, now.Add(3*time.Second)) // a real change wins
+	if got := lookup(t, c, "sip:alice@contoso.com"); got != Busy {
+		t.Fatalf("a change after the file lost: %s", got)
+	}
 
 	lync.Set("sip:bob@contoso.com", Busy, now)
-	now = now.Add(10*time.Minute + time.Second)
+	now = now.Add(11 * time.Minute) // lync's entries are all older than max_age now
 	if got := lookup(t, c, "sip:bob@contoso.com"); got != Unknown {
-		t.Fatalf("bob's 10-minute-old state is %s, want unknown", got)
+		t.Fatalf("bob's 11-minute-old state is %s, want unknown", got)
 	}
 	if got := lookup(t, c, "sip:alice@contoso.com"); got != Available {
 		t.Fatalf("the file entry went stale: %s", got)

@@ -283,7 +283,7 @@ func (c *Config) Check() error {
 			return fmt.Errorf("target_headers: %v", err)
 		}
 	}
-	if err := c.Presence.check(); err != nil {
+	if err := c.Presence.check(c.Directory.Enabled); err != nil {
 		return err
 	}
 	if c.Notify.Webhook != "" {

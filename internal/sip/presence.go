@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"maps"
 	"slices"
 	"time"
 
@@ -15,7 +16,9 @@ import (
 // cached (PresenceConfig.Cached), starts its sources until ctx ends, and
 // makes the relay decide from it. The watched set is everyone the relay can
 // route to: the numbers: table, the directory's mapping and the users: overrides.
-func StartPresence(ctx context.Context, r *Relay, log *slog.Logger) (*routing.Cache, error) {
+// directoryIDs, if set, gives Graph object ids read from the directory
+// (presence.graph.id_attribute) by SIP address; ids_file entries come first.
+func StartPresence(ctx context.Context, r *Relay, log *slog.Logger, directoryIDs func() map[string]string) (*routing.Cache, error) {
 	cfg := r.cfg
 	cache := routing.NewCache(time.Duration(cfg.Presence.MaxAge))
 	cache.SetWatched(r.watchedUsers())
@@ -39,6 +42,12 @@ func StartPresence(ctx context.Context, r *Relay, log *slog.Logger) (*routing.Ca
 		case "file":
 			f := presence.NewFileFeed(cfg.Presence.File, cache, log)
 			runs = append(runs, f.Run)
+		case "graph":
+			g, err := newGraph(cfg.Presence.Graph, cache, log, directoryIDs)
+			if err != nil {
+				return nil, err
+			}
+			runs = append(runs, g.Run)
 		}
 	}
 	r.presenceCache.Store(cache)
@@ -97,4 +106,27 @@ func (m *Metrics) AddWriter(w func(io.Writer)) {
 	m.mu.Lock()
 	m.writers = append(m.writers, w)
 	m.mu.Unlock()
+}
+
+func newGraph(gc GraphPresence, cache *routing.Cache, log *slog.Logger, directoryIDs func() map[string]string) (*presence.Graph, error) {
+	secret, err := presence.ReadSecret(gc.ClientSecretFile)
+	if err != nil {
+		return nil, err
+	}
+	var fileIDs map[string]string
+	if gc.IDsFile != "" {
+		if fileIDs, err = presence.LoadIDsFile(gc.IDsFile); err != nil {
+			return nil, err
+		}
+	}
+	ids := func() map[string]string {
+		out := map[string]string{}
+		if directoryIDs != nil {
+			maps.Copy(out, directoryIDs())
+		}
+		maps.Copy(out, fileIDs)
+		return out
+	}
+	return presence.NewGraph(presence.GraphConfig{Tenant: gc.Tenant, ClientID: gc.ClientID, Secret: secret,
+		Interval: time.Duration(gc.Interval), AuthorityURL: gc.AuthorityURL, GraphURL: gc.GraphURL, IDs: ids, Log: log}, cache), nil
 }

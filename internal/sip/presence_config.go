@@ -58,7 +58,7 @@ func (p *PresenceConfig) Cached() bool {
 }
 
 // check fills in defaults and validates presence.*, naming the key at fault.
-func (p *PresenceConfig) check() error {
+func (p *PresenceConfig) check(directory bool) error {
 	if p.Source != "" && len(p.Sources) > 0 && !(len(p.Sources) == 1 && p.Sources[0] == p.Source) {
 		return fmt.Errorf("presence.source and presence.sources are both set: use sources: [%s] alone", p.Source)
 	}
@@ -94,14 +94,14 @@ func (p *PresenceConfig) check() error {
 		return fmt.Errorf("presence.max_age %s: expected at least 1m (states older than this count as unknown)", time.Duration(p.MaxAge))
 	}
 	for _, s := range p.Sources {
-		if err := p.checkSource(s); err != nil {
+		if err := p.checkSource(s, directory); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (p *PresenceConfig) checkSource(s string) error {
+func (p *PresenceConfig) checkSource(s string, directory bool) error {
 	switch s {
 	case "file":
 		if p.File == "" {
@@ -118,7 +118,7 @@ func (p *PresenceConfig) checkSource(s string) error {
 	case "lync":
 		return p.Lync.check()
 	case "graph":
-		return p.Graph.check()
+		return p.Graph.check(directory)
 	}
 	return nil
 }

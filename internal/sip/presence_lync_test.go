@@ -39,7 +39,7 @@ func TestLyncPresenceHoldsOfflineUsers(t *testing.T) {
 	var cache *routing.Cache
 	r, _ := startRelay(t, cfg, func(r *Relay) {
 		var err error
-		if cache, err = StartPresence(pctx, r, testLog()); err != nil {
+		if cache, err = StartPresence(pctx, r, testLog(), nil); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -152,7 +152,7 @@ func TestPresenceBackendBlockedDoesNotDelayCalls(t *testing.T) {
 	pctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	startRelay(t, cfg, func(r *Relay) {
-		if _, err := StartPresence(pctx, r, testLog()); err != nil {
+		if _, err := StartPresence(pctx, r, testLog(), nil); err != nil {
 			t.Fatal(err)
 		}
 	})
