@@ -228,3 +228,15 @@ func TestKerberosPassword(t *testing.T) {
 		t.Fatalf("prompts %q, output %s", p.asked, out)
 	}
 }
+
+func TestLabKeytabRefusesUnknownAccount(t *testing.T) {
+	useLab(t)
+	out := filepath.Join(t.TempDir(), "x.keytab")
+	code, _, errOut := umctl(t, "lab", "keytab", "NoSuchAccount", "--out", out, "--dir", labtest.Dir())
+	if code != cli.ExitUsage || !strings.Contains(errOut, "no account NoSuchAccount in the lab") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Fatal("an empty keytab was left behind")
+	}
+}

@@ -86,7 +86,8 @@ func (l *Lab) Keytab(ctx context.Context, account, path string) error {
 		return fmt.Errorf("samba-tool domain exportkeytab %s: %v: %s", principal, err, strings.TrimSpace(string(out)))
 	}
 	if st, err := os.Stat(path); err != nil || st.Size() == 0 {
-		return fmt.Errorf("no account %s in the lab: samba-tool exported no key (%s)", account, strings.TrimSpace(string(out)))
+		_ = os.Remove(path)
+		return fmt.Errorf("%w: no account %s in the lab (samba-tool exported no key)", ad.ErrInvalid, account)
 	}
 	return os.Chmod(path, 0o600)
 }

@@ -90,3 +90,20 @@ func TestLockRefusesForeignDir(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestKerberosEnvironment(t *testing.T) {
+	l := &Lab{Dir: "/tmp/some lab", Address: "127.0.0.9"}
+	conf := l.krb5Conf()
+	for _, want := range []string{"default_realm = " + Realm, "dns_lookup_kdc = false", "kdc = 127.0.0.9:88", "." + Domain + " = " + Realm} {
+		if !strings.Contains(conf, want) {
+			t.Errorf("krb5.conf lacks %q:\n%s", want, conf)
+		}
+	}
+	e := Env{Server: "ldaps://127.0.0.9", Krb5Conf: "/tmp/some lab/krb5.conf"}
+	if !strings.Contains(e.Exports(), "export KRB5_CONFIG='/tmp/some lab/krb5.conf'\n") {
+		t.Errorf("exports: %s", e.Exports())
+	}
+	if !strings.Contains(l.smbConf(), "server services = ldap, kdc") {
+		t.Error("the lab's Samba runs no KDC")
+	}
+}
