@@ -69,11 +69,16 @@ func (d *Dir) gssapiBind(ctx context.Context, hostport string) error {
 	return fmt.Errorf("%w: %w", ErrAuth, err)
 }
 
-// servicePrincipal is ldap/<DC host name>. When --server names an address,
-// the name comes from RootDSE's dnsHostName (readable before a bind).
+// servicePrincipal is ldap/<DC host name>: the dnsHostName that RootDSE
+// (readable before a bind, over the verified TLS connection) gives, so that an
+// alias or address in --server (ldaps://contoso.com, a load balancer, an IP)
+// still finds the DC's own principal; else the host of --server.
 func (d *Dir) servicePrincipal(ctx context.Context, hostport string) (string, error) {
 	if d.settings.SPN != "" {
 		return d.settings.SPN, nil
+	}
+	if err := d.readRootDSE(ctx); err == nil && d.RootDSE.DNSHostName != "" {
+		return "ldap/" + d.RootDSE.DNSHostName, nil
 	}
 	host, _, err := net.SplitHostPort(hostport)
 	if err != nil {
@@ -82,8 +87,5 @@ func (d *Dir) servicePrincipal(ctx context.Context, hostport string) (string, er
 	if net.ParseIP(host) == nil {
 		return "ldap/" + host, nil
 	}
-	if err := d.readRootDSE(ctx); err != nil || d.RootDSE.DNSHostName == "" {
-		return "", fmt.Errorf("%w: --server names the address %s, and Kerberos needs the domain controller's host name: give --server ldaps://dc1.contoso.com", ErrInvalid, host)
-	}
-	return "ldap/" + d.RootDSE.DNSHostName, nil
+	return "", fmt.Errorf("%w: --server names the address %s, and its RootDSE gives no dnsHostName: Kerberos needs the domain controller's host name: give --server ldaps://dc1.contoso.com", ErrInvalid, host)
 }
