@@ -3,9 +3,10 @@
 #  1. every single-object command (eum add/remove/list USER/find, contact
 #     new --dry-run/get/set/move/remove, gateway get/set, huntgroup new/remove),
 #     RUNS times each, on the seeded lab (36 users) and again after
-#     `umctl lab seed --users USERS` (default 20,000): median times and the
-#     ratio large/small (target <= 1.5);
-#  2. on the large lab, N (5,000) EUM adds on N plain users, with `ldapmodify -f`
+#     `umctl lab reset --users USERS` (default 20,000; seeded the first time,
+#     then restored from the lab's snapshot): median times and the ratio
+#     large/small (target <= 1.5);
+#  2. on the large lab, N (5,000) EUM adds on N users, with `ldapmodify -f`
 #     and with `umctl eum add --from-csv`, alternating for ROUNDS rounds from
 #     the same state (target umctl/ldapmodify <= 1.05); then the umctl re-run
 #     on the unchanged state, whose zero writes are checked with
@@ -23,8 +24,8 @@ ROUNDS=${ROUNDS:-2}
 STEP_TIMEOUT=${STEP_TIMEOUT:-300}
 DIR=${BENCH_LAB_DIR:-/tmp/umctl-scale-lab}
 ADDR=${BENCH_LAB_ADDRESS:-127.0.0.6}
-UMCTL=./bin/umctl
-[ -x "$UMCTL" ] || go build -o "$UMCTL" ./cmd/umctl
+# UMCTL: the binary under test (default: built from this checkout now).
+if [ -z "${UMCTL:-}" ]; then UMCTL=./bin/umctl; make -s build >/dev/null; fi
 work=$(mktemp -d)
 cleanup() { rm -rf "$work"; [ "${KEEP:-0}" = 1 ] || "$UMCTL" lab down --dir "$DIR" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
@@ -77,11 +78,12 @@ measure() {
 	u gateway set 1:1 --port 0
 }
 
-echo "umctl $(git describe --always --dirty 2>/dev/null || echo '?'), $(date -u +%Y-%m-%d), $(nproc) CPUs; USERS=$USERS N=$N RUNS=$RUNS ROUNDS=$ROUNDS" >&2
+echo "$("$UMCTL" version), $(date -u +%Y-%m-%d), $(nproc) CPUs; USERS=$USERS N=$N RUNS=$RUNS ROUNDS=$ROUNDS" >&2
 SIZE=small measure
 t0=$(now)
-"$UMCTL" lab seed --dir "$DIR" --users "$USERS" >/dev/null 2>&1
-echo "lab seed --users $USERS: $((($(now) - t0) / 1000000000)) s" >&2
+timeout 900 "$UMCTL" lab reset --dir "$DIR" --users "$USERS" >/dev/null 2>"$work/reset.log" || { cat "$work/reset.log" >&2; exit 1; }
+how=$(grep -o 'added [0-9]* users in [0-9.]* s ([0-9]*/s)' "$work/reset.log" | tail -1 || true)
+echo "lab reset --users $USERS: $((($(now) - t0) / 1000000000)) s (${how:-restored from the snapshot})" >&2
 SIZE=large measure
 
 echo "| command (one object) | seeded lab | +$USERS users | ratio |"
@@ -91,20 +93,22 @@ while read -r name; do
 	printf '| `%s` | %s s | %s s | %s |\n' "$name" "$s" "$l" "$(awk -v a="$l" -v b="$s" 'BEGIN { printf "%.2f", a / b }')"
 done <"$work/order"
 
-# Part 2: N EUM adds from CSV against ldapmodify on the large lab.
+# Part 2: N EUM adds from CSV against ldapmodify on the large lab. The users are
+# the TelExtnDP scale users (every third: scale000003, scale000006, …), their EUM
+# address removed first (not timed); each gets the extension 40000+j.
+[ $((USERS / 3)) -ge "$N" ] || { echo "N=$N needs USERS >= $((3 * N))" >&2; exit 2; }
 PC=TelExtnDP.$DOM
-awk -v n="$N" -v base="$BASE" 'BEGIN {
-	printf "dn: OU=Bench,%s\nchangetype: add\nobjectClass: organizationalUnit\n\n", base
-	for (i = 1; i <= n; i++) printf "dn: CN=bench%05d,OU=Bench,%s\nchangetype: add\nobjectClass: user\nsAMAccountName: b%05d\nuserPrincipalName: bench%05d@lab.umctl.test\nmsRTCSIP-PrimaryUserAddress: sip:bench%05d@lab.umctl.test\n\n", i, base, i, i, i
-}' >"$work/users.ldif"
-awk -v n="$N" 'BEGIN { print "user,dial_plan,extension"; for (i = 1; i <= n; i++) printf "b%05d,TelExtnDP,%05d\n", i, 40000 + i }' >"$work/eum.csv"
+awk -v n="$N" 'BEGIN { print "user,dial_plan,extension"; for (j = 1; j <= n; j++) printf "scale%06d,TelExtnDP,%05d\n", 3 * j, 40000 + j }' >"$work/eum.csv"
+awk -v n="$N" -v base="$BASE" -v pc="$PC" 'BEGIN {
+	for (j = 1; j <= n; j++) printf "dn: CN=scale%06d,OU=Scale Users,%s\nchangetype: modify\ndelete: proxyAddresses\nproxyAddresses: EUM:%05d;phone-context=%s\n-\n\n", 3 * j, base, 50000 + j, pc
+}' >"$work/unenable.ldif"
 for op in add delete; do
 	awk -v n="$N" -v base="$BASE" -v pc="$PC" -v op="$op" 'BEGIN {
-		for (i = 1; i <= n; i++) printf "dn: CN=bench%05d,OU=Bench,%s\nchangetype: modify\n%s: proxyAddresses\nproxyAddresses: EUM:%05d;phone-context=%s\n-\n\n", i, base, op, 40000 + i, pc
+		for (j = 1; j <= n; j++) printf "dn: CN=scale%06d,OU=Scale Users,%s\nchangetype: modify\n%s: proxyAddresses\nproxyAddresses: EUM:%05d;phone-context=%s\n-\n\n", 3 * j, base, op, 40000 + j, pc
 	}' >"$work/eum-$op.ldif"
 done
-ldap ldapmodify -f "$work/users.ldif" >/dev/null
-count() { ldap ldapsearch -LLL -b "OU=Bench,$BASE" "(proxyAddresses=eum:*;phone-context=$PC)" dn | grep -c '^dn:' || true; }
+ldap ldapmodify -f "$work/unenable.ldif" >/dev/null
+count() { ldap ldapsearch -LLL -b "OU=Scale Users,$BASE" -E pr=1000/noprompt "(proxyAddresses=eum:4*;phone-context=$PC)" 1.1 | grep -c '^dn:' || true; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'; }
 declare -a L M R
 run_ldapmodify() { local t0; t0=$(now); ldap ldapmodify -f "$work/eum-add.ldif" >/dev/null; L+=("$(secs "$t0" "$(now)")"); }

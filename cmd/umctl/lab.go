@@ -116,14 +116,29 @@ the lab's address: kinit, 'umctl lab keytab' and --auth kerberos work against it
 			return err
 		},
 	}
+	var resetUsers int
 	reset := &cobra.Command{
-		Use: "reset", Short: "Return the lab to its freshly seeded state (a few seconds) and start it", Args: cobra.NoArgs,
+		Use: "reset [--users N]", Short: "Return the lab to its freshly seeded state (a few seconds) and start it", Args: cobra.NoArgs,
+		Long: `Return the lab to its freshly seeded state (a few seconds) and start it.
+
+With --users N, the seeded state plus N scale users (see 'umctl lab seed'): the
+first time for a given N this resets, seeds and keeps a snapshot of the result
+(minutes for tens of thousands of users); later it restores that snapshot in
+seconds. The snapshot is dropped when the lab is re-provisioned.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			l, err := open()
 			if err != nil {
 				return cli.WithCode(cli.ExitUsage, err)
 			}
-			e, err := l.Reset(cmd.Context())
+			var e lab.Env
+			if cmd.Flags().Changed("users") {
+				if resetUsers < 1 || resetUsers > lab.MaxScaleUsers {
+					return cli.WithCode(cli.ExitUsage, fmt.Errorf("--users %d: expected 1 to %d", resetUsers, lab.MaxScaleUsers))
+				}
+				e, _, err = l.ResetScale(cmd.Context(), resetUsers)
+			} else {
+				e, err = l.Reset(cmd.Context())
+			}
 			if err != nil {
 				return err
 			}
@@ -131,6 +146,7 @@ the lab's address: kinit, 'umctl lab keytab' and --auth kerberos work against it
 			return err
 		},
 	}
+	reset.Flags().IntVar(&resetUsers, "users", 0, fmt.Sprintf("also N scale users, 1 to %d, from a snapshot kept the first time", lab.MaxScaleUsers))
 	cmd.AddCommand(up, down, status, env, reset, newLabSeedCmd(a, open), newLabKeytabCmd(open))
 	return cmd
 }

@@ -612,21 +612,27 @@ func (l *Lab) Reset(ctx context.Context) (Env, error) {
 		return Env{}, err
 	}
 	defer unlock()
+	env, err := l.restore(ctx, "pristine")
+	if err != nil {
+		return Env{}, err
+	}
+	l.logf("reset in %.1f s", time.Since(t0).Seconds())
+	return env, nil
+}
+
+// restore stops Samba, replaces the databases with the snapshot in DIR/snap,
+// and starts Samba again. The caller holds the lock.
+func (l *Lab) restore(ctx context.Context, snap string) (Env, error) {
 	l.stop()
 	for _, d := range []string{"private", "state", "cache", "lock"} {
 		if err := os.RemoveAll(l.path(d)); err != nil {
 			return Env{}, err
 		}
 	}
-	if out, err := exec.Command("cp", "-a", l.path("pristine", "private"), l.path("pristine", "state"), l.Dir).CombinedOutput(); err != nil {
-		return Env{}, fmt.Errorf("restoring snapshot: %v: %s", err, out)
+	if out, err := exec.Command("cp", "-a", l.path(snap, "private"), l.path(snap, "state"), l.Dir).CombinedOutput(); err != nil {
+		return Env{}, fmt.Errorf("restoring snapshot %s: %v: %s", snap, err, out)
 	}
-	env, err := l.start(ctx)
-	if err != nil {
-		return Env{}, err
-	}
-	l.logf("reset in %.1f s", time.Since(t0).Seconds())
-	return env, nil
+	return l.start(ctx)
 }
 
 // Status describes a lab.

@@ -2,7 +2,11 @@ package lab
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -167,4 +171,73 @@ func (l *Lab) addScaleUsers(ctx context.Context, conn *ldap.Conn, n int, have ma
 		l.logf("added %d users in %.1f s (%.0f/s); %d were there", res.Added, res.Seconds, float64(res.Added)/res.Seconds, res.Present)
 	}
 	return res, nil
+}
+
+// scaleSnapshot is the directory (under the lab's) of the snapshot that
+// ResetScale restores; scaleSnapshotInfo describes it.
+const scaleSnapshot = "scale-snapshot"
+
+type scaleSnapshotInfo struct {
+	Users int `json:"users"`
+}
+
+// ResetScale returns the lab to the seed plus scale users 1..n. The first time
+// for a given n it resets, seeds (minutes for tens of thousands of users) and
+// keeps a snapshot; later it restores that snapshot in seconds. A re-provision
+// (new schema or seed) deletes the snapshot with the rest of the lab.
+func (l *Lab) ResetScale(ctx context.Context, n int) (Env, SeedResult, error) {
+	if n < 1 || n > MaxScaleUsers {
+		return Env{}, SeedResult{}, fmt.Errorf("--users %d: expected 1 to %d", n, MaxScaleUsers)
+	}
+	t0 := time.Now()
+	var info scaleSnapshotInfo
+	if b, err := os.ReadFile(l.path(scaleSnapshot, "scale.json")); err == nil && json.Unmarshal(b, &info) == nil && info.Users == n {
+		unlock, err := l.lock()
+		if err != nil {
+			return Env{}, SeedResult{}, err
+		}
+		defer unlock()
+		env, err := l.restore(ctx, scaleSnapshot)
+		if err == nil {
+			l.logf("reset to the seed and %d scale users (snapshot) in %.1f s", n, time.Since(t0).Seconds())
+		}
+		return env, SeedResult{Present: n, Seconds: time.Since(t0).Seconds()}, err
+	}
+	if _, err := l.Reset(ctx); err != nil {
+		return Env{}, SeedResult{}, err
+	}
+	res, err := l.Seed(ctx, n)
+	if err != nil {
+		return Env{}, res, err
+	}
+	env, err := l.snapshotScale(ctx, n)
+	res.Seconds = time.Since(t0).Seconds()
+	return env, res, err
+}
+
+// snapshotScale stops Samba, copies the databases to the scale snapshot, and
+// starts Samba again.
+func (l *Lab) snapshotScale(ctx context.Context, n int) (Env, error) {
+	unlock, err := l.lock()
+	if err != nil {
+		return Env{}, err
+	}
+	defer unlock()
+	l.stop()
+	dir := l.path(scaleSnapshot)
+	if err := os.RemoveAll(dir); err != nil {
+		return Env{}, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return Env{}, err
+	}
+	if out, err := exec.Command("cp", "-a", l.path("private"), l.path("state"), dir).CombinedOutput(); err != nil {
+		return Env{}, fmt.Errorf("scale snapshot: %v: %s", err, out)
+	}
+	b, _ := json.Marshal(scaleSnapshotInfo{Users: n})
+	if err := os.WriteFile(filepath.Join(dir, "scale.json"), b, 0o644); err != nil {
+		return Env{}, err
+	}
+	l.logf("kept a snapshot with %d scale users in %s", n, dir)
+	return l.start(ctx)
 }

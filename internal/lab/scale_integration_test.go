@@ -60,3 +60,41 @@ func TestSeedScaleUsers(t *testing.T) {
 	}
 	labtest.Reset(t) // leave the seed as other tests expect it
 }
+
+// reset --users N seeds once and keeps a snapshot; later resets restore it.
+func TestResetScale(t *testing.T) {
+	labtest.Env(t)
+	l := labtest.Lab(t)
+	t.Cleanup(func() { labtest.Reset(t) })
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	scaleUsers := func() int {
+		return len(labtest.LDAPSearch(t, lab.ScaleOU+","+lab.BaseDN, "one", "(objectClass=user)", "1.1"))
+	}
+	if _, res, err := l.ResetScale(ctx, 4); err != nil || res.Added+res.Present != 4 {
+		t.Fatalf("first reset --users 4: %+v %v", res, err)
+	}
+	labtest.Apply(t, "dn: CN=scratch,OU=umctl-test,"+lab.BaseDN+"\nchangetype: add\nobjectClass: contact\n")
+	if _, err := l.Seed(ctx, 5); err != nil {
+		t.Fatal(err)
+	}
+	_, res, err := l.ResetScale(ctx, 4)
+	if err != nil || res.Added != 0 || res.Present != 4 {
+		t.Fatalf("second reset --users 4: %+v %v", res, err)
+	}
+	if n := scaleUsers(); n != 4 {
+		t.Fatalf("after the snapshot was restored: %d scale users, want 4", n)
+	}
+	if es := labtest.LDAPSearch(t, "OU=umctl-test,"+lab.BaseDN, "one", "(cn=scratch)", "1.1"); len(es) != 0 {
+		t.Fatal("the snapshot restore kept a later write")
+	}
+	if _, res, err := l.ResetScale(ctx, 6); err != nil || res.Added != 6 {
+		t.Fatalf("reset --users 6 (a new N seeds again): %+v %v", res, err)
+	}
+	if _, err := l.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if es := labtest.LDAPSearch(t, lab.BaseDN, "sub", "(sAMAccountName=scale000001)", "1.1"); len(es) != 0 {
+		t.Fatal("a plain reset kept the scale users")
+	}
+}
