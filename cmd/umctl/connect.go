@@ -22,6 +22,8 @@ type connFlags struct {
 	timeout                      time.Duration
 	auth                         authFlags
 	chosen                       authChoice // resolved by settings
+	gc                           string     // --gc as given
+	gcURL                        string     // resolved by settings: flag, UMCTL_GC or profile key gc
 }
 
 func (c *connFlags) register(root *cobra.Command) {
@@ -34,6 +36,7 @@ func (c *connFlags) register(root *cobra.Command) {
 	pf.BoolVar(&c.insecure, "insecure-skip-tls-verify", false, "do not verify the server certificate (insecure; UMCTL_INSECURE_SKIP_TLS_VERIFY)")
 	pf.DurationVar(&c.timeout, "timeout", 0, "timeout for connecting and for each request (UMCTL_TIMEOUT; default 10s)")
 	pf.StringVar(&c.profile, "profile", "", "profile of the config file to use (UMCTL_PROFILE)")
+	pf.StringVar(&c.gc, "gc", "", "global catalog for forest-wide uniqueness checks, e.g. ldaps://gc1.contoso.com:3269 (UMCTL_GC)")
 	c.auth.register(root)
 	_ = root.RegisterFlagCompletionFunc("profile", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		cfg, err := cli.LoadConfig()
@@ -85,6 +88,11 @@ func (a *app) settings() (ad.Settings, string, error) {
 			return ad.Settings{}, "", cli.FlagErrorf("--server is required: give --server ldaps://dc1.contoso.com, set UMCTL_SERVER, or select a profile (see 'umctl help environment')")
 		}
 		return ad.Settings{}, "", cli.WithCode(cli.ExitUsage, err)
+	}
+	if c.gcURL = c.pick("gc", c.gc, "UMCTL_GC", prof.GC); c.gcURL != "" {
+		if _, err := ad.ParseServerURL(c.gcURL); err != nil {
+			return ad.Settings{}, "", cli.FlagErrorf("--gc %q: expected ldaps://host:3269 (a global catalog), or ldap://host:3268 with StartTLS", c.gcURL)
+		}
 	}
 	file := c.pick("bind-password-file", c.passwordFile, "UMCTL_BIND_PASSWORD_FILE", prof.BindPasswordFile)
 	if c.chosen, err = a.chooseAuth(prof, file); err != nil {
@@ -142,7 +150,13 @@ func (a *app) connectTo(ctx context.Context, url string) (*ad.Dir, error) {
 	if s.InsecureSkipVerify {
 		fmt.Fprintln(a.io.ErrOut, "umctl: warning: TLS certificate verification is off (--insecure-skip-tls-verify); the connection and the password can be intercepted")
 	}
-	return ad.Dial(ctx, s)
+	d, err := ad.Dial(ctx, s)
+	if err == nil && url == "" && a.conn.gcURL != "" {
+		gs := s
+		gs.URL, gs.SPN = a.conn.gcURL, ""
+		d.UseGlobalCatalog(gs)
+	}
+	return d, err
 }
 
 // connected, when set, sees every connection withDir makes (tests count its round trips).

@@ -157,6 +157,8 @@ variable, the selected profile of the config file, a default.
   UMCTL_INSECURE_SKIP_TLS_VERIFY  --insecure-skip-tls-verify   turn certificate checks off (warns)
   UMCTL_TIMEOUT                   --timeout       per-request timeout (default 10s)
   UMCTL_PROFILE                   --profile       the profile of the config file to use
+  UMCTL_GC                        --gc            global catalog (ldaps://gc1.contoso.com:3269) for forest-wide
+                                                  uniqueness checks and ucutil's pools and groups; writes stay on --server
   UMCTL_AUTH                      --auth          simple, kerberos, negotiate (Windows logon) or auto (default)
   UMCTL_KEYTAB                    --keytab        Kerberos keytab file (the path; its keys are never printed)
   UMCTL_PRINCIPAL                 --principal     Kerberos principal user@REALM for a keytab or a password

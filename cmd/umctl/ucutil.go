@@ -13,7 +13,7 @@ func newUCUtilCmd(a *app) *cobra.Command {
 	var (
 		m                  mutateFlags
 		verify, adminGroup bool
-		outcalls, gc       string
+		outcalls           string
 		forest             string
 	)
 	cmd := &cobra.Command{
@@ -47,11 +47,13 @@ unknown --outcalls-gateway are errors, and then nothing is written.
 After the first run, restart the Lync Front End service on each pool.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if gc != "" && forest != "" {
-				return cli.FlagErrorf("--gc and --forest cannot be used together")
-			}
 			if forest != "" {
-				gc = "ldaps://" + forest + ":3269"
+				if cmd.Flags().Changed("gc") {
+					return cli.FlagErrorf("--gc and --forest cannot be used together")
+				}
+				if err := cmd.Flags().Set("gc", "ldaps://"+forest+":3269"); err != nil {
+					return err
+				}
 			}
 			ctx := cmd.Context()
 			d, err := a.connect(ctx)
@@ -60,12 +62,9 @@ After the first run, restart the Lync Front End service on each pool.`,
 			}
 			defer d.Close()
 			opts := ad.UCUtilOptions{IncludeAdminGroups: adminGroup, OutcallsGateway: outcalls}
-			if gc != "" {
-				src, err := a.connectTo(ctx, gc)
-				if err != nil {
-					return fmt.Errorf("global catalog %s: %w", gc, err)
-				}
-				defer src.Close()
+			if src, err := d.GlobalCatalog(ctx); err != nil {
+				return err
+			} else if src != nil {
 				opts.Source = src
 			}
 			res, err := d.PlanUCUtil(ctx, opts)
@@ -90,8 +89,7 @@ After the first run, restart the Lync Front End service on each pool.`,
 	f.BoolVar(&verify, "verify", false, "write nothing; exit 0 when nothing would change, 3 when something would")
 	f.BoolVar(&adminGroup, "include-admin-groups", false, "also grant read access on CN=Administrative Groups (Exchange 2010 UM servers live there)")
 	f.StringVar(&outcalls, "outcalls-gateway", "", "keep outcalls allowed only on this gateway; turn them off on every other one")
-	f.StringVar(&gc, "gc", "", "read pools and RTC groups from this global catalog, e.g. ldaps://gc1.contoso.com:3269")
-	f.StringVar(&forest, "forest", "", "read pools and RTC groups from the global catalog of this forest (ldaps://FOREST:3269)")
+	f.StringVar(&forest, "forest", "", "read pools and RTC groups from the global catalog of this forest (--gc ldaps://FOREST:3269)")
 	_ = cmd.RegisterFlagCompletionFunc("outcalls-gateway", a.completeGateways)
 	return cmd
 }

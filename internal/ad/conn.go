@@ -49,13 +49,15 @@ var (
 
 // Dir is one bound connection to a domain controller with what RootDSE said.
 type Dir struct {
-	conn     *ldap.Conn
-	RootDSE  RootDSE
-	timeout  time.Duration
-	org      string    // Exchange organization DN, once found
-	settings Settings  // to open more connections for parallel writes
-	wrap     Requester // counting wrapper (CountRoundTrips), or nil
-	cat      *Catalog  // the configuration read for this connection's command
+	conn       *ldap.Conn
+	RootDSE    RootDSE
+	timeout    time.Duration
+	org        string    // Exchange organization DN, once found
+	settings   Settings  // to open more connections for parallel writes
+	wrap       Requester // counting wrapper (CountRoundTrips), or nil
+	cat        *Catalog  // the configuration read for this connection's command
+	gc         *Dir      // global catalog for forest-wide searches, once dialled
+	gcSettings *Settings // where the global catalog is, if configured
 }
 
 // RootDSE holds the naming contexts of the forest.
@@ -141,7 +143,12 @@ func Dial(ctx context.Context, s Settings) (*Dir, error) {
 }
 
 // Close ends the connection.
-func (d *Dir) Close() { d.conn.Close() }
+func (d *Dir) Close() {
+	if d.gc != nil {
+		d.gc.Close()
+	}
+	d.conn.Close()
+}
 
 // Conn exposes the underlying connection for the packages that write.
 func (d *Dir) Conn() *ldap.Conn { return d.conn }

@@ -111,7 +111,7 @@ func (ep *EUMPlanner) loadOwners(ctx context.Context, addrs []EUMAddress) error 
 	if len(missing) == 0 {
 		return nil
 	}
-	es, err := ep.d.SearchAny(ctx, ep.d.RootDSE.DefaultNC, "", terms, userAttrs)
+	es, err := ep.d.ForestSearchAny(ctx, terms, userAttrs)
 	if err != nil {
 		for _, a := range missing {
 			delete(ep.owners, a.key())

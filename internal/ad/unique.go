@@ -53,7 +53,7 @@ func (d *Dir) findRTCOwners(ctx context.Context, sips, numbers []string) (bySIP,
 		}
 		byNumber[n] = nil
 	}
-	es, err := d.SearchAny(ctx, d.RootDSE.DefaultNC, "", terms, ownerAttrs)
+	es, err := d.ForestSearchAny(ctx, terms, ownerAttrs)
 	if err != nil {
 		return nil, nil, err
 	}

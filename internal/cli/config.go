@@ -23,6 +23,7 @@ type Profile struct {
 	Auth                  string `yaml:"auth,omitempty" json:"auth,omitempty"`           // simple, kerberos, negotiate, auto
 	Keytab                string `yaml:"keytab,omitempty" json:"keytab,omitempty"`       // a path; never the keys
 	Principal             string `yaml:"principal,omitempty" json:"principal,omitempty"` // user@REALM
+	GC                    string `yaml:"gc,omitempty" json:"gc,omitempty"`               // global catalog URL
 }
 
 // Config is the file $XDG_CONFIG_HOME/umctl/config.yaml.

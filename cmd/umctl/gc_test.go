@@ -1,0 +1,72 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/umctl/umctl/internal/cli"
+	"github.com/umctl/umctl/internal/lab"
+	"github.com/umctl/umctl/internal/labtest"
+)
+
+// With a global catalog (--gc, UMCTL_GC or the profile key gc), uniqueness is
+// checked forest-wide: an EUM address, SIP address or line URI held by an
+// object outside this DC's domain partition refuses the change. The lab's one
+// Samba DC serves the GC on 3269; the "other domain" is an object of the
+// configuration partition, which the GC covers and a domain search does not.
+func TestGlobalCatalogUniqueness(t *testing.T) {
+	resetLab(t)
+	gc := "ldaps://" + labtest.Address() + ":3269"
+	elsewhere := "CN=Elsewhere,CN=Services,CN=Configuration," + lab.BaseDN
+	labtest.LDAPModify(t, "dn: "+elsewhere+"\nchangetype: add\nobjectClass: contact\nproxyAddresses: EUM:47001;phone-context=TelExtnDP."+lab.Domain+
+		"\nproxyAddresses: sip:elsewhere@"+lab.Domain+"\nmsRTCSIP-PrimaryUserAddress: sip:elsewhere2@"+lab.Domain+"\nmsRTCSIP-Line: tel:+4790000777\n")
+	user := lab.User(32, lab.Domain).Sam // not UM-enabled
+	add := []string{"eum", "add", user, "--dial-plan", lab.TelExtDialPlan, "--extension", "47001"}
+
+	// The domain alone does not see it: without a GC the plan would make a duplicate.
+	if code, out, errOut := umctl(t, append(add, "--dry-run")...); code != 0 || !strings.Contains(out, "47001") {
+		t.Fatalf("without a GC: exit %d\n%s%s", code, out, errOut)
+	}
+	usn := labtest.HighestUSN(t)
+	refusedWith := func(want int, how string, args ...string) {
+		t.Helper()
+		code, _, errOut := umctl(t, args...)
+		if code != want || !strings.Contains(errOut, "already") || !strings.Contains(errOut, elsewhere) {
+			t.Errorf("%s: exit %d, %s", how, code, errOut)
+		}
+		if labtest.HighestUSN(t) != usn {
+			t.Fatalf("%s: a refused change wrote", how)
+		}
+	}
+	refused := func(how string, args ...string) { t.Helper(); refusedWith(cli.ExitUsage, how, args...) }
+	refused("--gc", append([]string{"--gc", gc}, add...)...)
+	refused("--gc, contact SIP address", append([]string{"--gc", gc}, newContactArgs("sip:elsewhere@"+lab.Domain, "+4790000701", "--yes")...)...)
+	// A contact elsewhere with that SIP address is the same contact: a conflict.
+	refusedWith(cli.ExitConflict, "--gc, contact primary SIP address", append([]string{"--gc", gc}, newContactArgs("sip:elsewhere2@"+lab.Domain, "+4790000702", "--yes")...)...)
+	refused("--gc, contact number", append([]string{"--gc", gc}, newContactArgs("sip:fresh@"+lab.Domain, "+4790000777", "--yes")...)...)
+	t.Setenv("UMCTL_GC", gc)
+	refused("UMCTL_GC", add...)
+	os.Unsetenv("UMCTL_GC")
+	cfg := filepath.Join(os.Getenv("UMCTL_CONFIG_DIR"), "config.yaml")
+	if err := os.WriteFile(cfg, []byte("current-profile: lab\nprofiles:\n  lab:\n    gc: "+gc+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	refused("profile key gc", add...)
+	if code, out, errOut := umctl(t, "eum", "find", "47001", "--dial-plan", lab.TelExtDialPlan); code != 0 || !strings.Contains(out+errOut, "Elsewhere") {
+		t.Fatalf("eum find through the GC: exit %d\n%s%s", code, out, errOut)
+	}
+
+	// A free value passes the forest-wide check and is written to the DC.
+	if code, _, errOut := umctl(t, "eum", "add", user, "--dial-plan", lab.TelExtDialPlan, "--extension", "47002"); code != 0 {
+		t.Fatalf("free extension through the GC: exit %d %s", code, errOut)
+	}
+	es := labtest.LDAPSearch(t, lab.BaseDN, "sub", "(proxyAddresses=EUM:47002;phone-context=TelExtnDP."+lab.Domain+")", "sAMAccountName")
+	if len(es) != 1 || es[0]["samaccountname"][0] != user {
+		t.Fatalf("on the DC: %v", es)
+	}
+	if code, _, errOut := umctl(t, append([]string{"--gc", "http://gc1"}, add...)...); code != cli.ExitUsage || !strings.Contains(errOut, `--gc "http://gc1"`) {
+		t.Fatalf("bad --gc: exit %d %s", code, errOut)
+	}
+}
