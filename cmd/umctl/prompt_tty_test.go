@@ -24,6 +24,12 @@ type terminal struct {
 // with the environment env; the pane prints EXIT=<code> when umctl ends.
 func startInTerminal(t *testing.T, env map[string]string, args ...string) *terminal {
 	t.Helper()
+	return startInTerminalSized(t, 110, env, args...)
+}
+
+// startInTerminalSized is startInTerminal with a pane columns wide.
+func startInTerminalSized(t *testing.T, columns int, env map[string]string, args ...string) *terminal {
+	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		if os.Getenv("UMCTL_REQUIRE_LAB") == "1" {
 			t.Fatal("tmux is missing (apt-get install tmux): the prompts are tested in a real terminal")
@@ -46,7 +52,7 @@ func startInTerminal(t *testing.T, env map[string]string, args ...string) *termi
 		t.Fatal(err)
 	}
 	term := &terminal{t: t, socket: fmt.Sprintf("umctl-test-%d-%d", os.Getpid(), time.Now().UnixNano())}
-	if out, err := exec.Command("tmux", "-L", term.socket, "new-session", "-d", "-x", "110", "-y", "50", path).CombinedOutput(); err != nil {
+	if out, err := exec.Command("tmux", "-L", term.socket, "new-session", "-d", "-x", fmt.Sprint(columns), "-y", "50", path).CombinedOutput(); err != nil {
 		t.Fatalf("tmux: %v %s", err, out)
 	}
 	t.Cleanup(func() { _ = exec.Command("tmux", "-L", term.socket, "kill-server").Run() })
@@ -195,5 +201,22 @@ func TestContactNewAccessibleInTerminal(t *testing.T) {
 	es := contactsInDirectory(t, "(msRTCSIP-PrimaryUserAddress=sip:acc@"+lab.Domain+")")
 	if len(es) != 1 || es[0]["telephonenumber"][0] != lab.SipAutoAtt || !strings.Contains(strings.Join(es[0]["otheripphone"], ","), "AutoAttendant") {
 		t.Fatalf("the directory holds %v", es)
+	}
+}
+
+// TestTableFitsRealTerminal: in an 80-column terminal (width from the
+// terminal itself, no COLUMNS) a table is drawn with no line wrapped by the
+// terminal: capture-pane -J joins wrapped lines, so none may exceed 80.
+func TestTableFitsRealTerminal(t *testing.T) {
+	env := labEnvMap(t)
+	term := startInTerminalSized(t, 80, env, "dialplan", "list")
+	s := term.waitFor("EXIT=0")
+	if !strings.Contains(s, "PHONE CONTEXT") && !strings.Contains(s, "PHONE CONTE…") {
+		t.Fatalf("no table:\n%s", s)
+	}
+	for _, l := range strings.Split(s, "\n") {
+		if w := len([]rune(strings.TrimRight(l, " "))); w > 80 {
+			t.Errorf("a line of %d columns in an 80-column terminal: %q", w, l)
+		}
 	}
 }
