@@ -93,7 +93,7 @@ func TestCompleteDirectoryObjects(t *testing.T) {
 // directory object completes it (no file names).
 func TestObjectArgumentsComplete(t *testing.T) {
 	io, _, _, _ := cli.Test()
-	walkCommands(newRootCmd(newApp(io)), func(c *cobra.Command) {
+	walkTree(newRootCmd(newApp(io)), func(c *cobra.Command) {
 		use := strings.Fields(c.Use)
 		if len(use) < 2 {
 			return

@@ -43,13 +43,6 @@ func writeManPages(root *cobra.Command, dir string) error {
 	return doc.GenManTree(root, &doc.GenManHeader{Title: "UMCTL", Section: "1", Source: "umctl", Manual: "umctl manual"}, dir)
 }
 
-func walkTree(c *cobra.Command, fn func(*cobra.Command)) {
-	fn(c)
-	for _, sub := range c.Commands() {
-		walkTree(sub, fn)
-	}
-}
-
 // manText turns help text into the Markdown the generator expects, so that it
 // reads as in --help: indented lines (examples, tables) stay as they are, in
 // preformatted blocks, and elsewhere characters Markdown would take as markup

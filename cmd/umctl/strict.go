@@ -18,17 +18,20 @@ func strictCommands(root *cobra.Command) {
 	root.SetHelpCommand(newHelpCmd(root))
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
-	var walk func(c *cobra.Command)
-	walk = func(c *cobra.Command) {
+	walkTree(root, func(c *cobra.Command) {
 		if c.HasSubCommands() && !c.Runnable() {
 			c.Args = unknownSubcommand
 			c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 		}
-		for _, sub := range c.Commands() {
-			walk(sub)
-		}
+	})
+}
+
+// walkTree calls fn for c and every command below it.
+func walkTree(c *cobra.Command, fn func(*cobra.Command)) {
+	fn(c)
+	for _, sub := range c.Commands() {
+		walkTree(sub, fn)
 	}
-	walk(root)
 }
 
 // unknownSubcommand is the Args of a command group: any argument is a

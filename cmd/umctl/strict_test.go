@@ -41,13 +41,6 @@ func typo(name string) string {
 	return string(b)
 }
 
-func walkCommands(c *cobra.Command, fn func(*cobra.Command)) {
-	fn(c)
-	for _, sub := range c.Commands() {
-		walkCommands(sub, fn)
-	}
-}
-
 // TestMistypedSubcommandsFail runs the binary with a mistyped subcommand under
 // every command group: each must exit 2 and suggest the right name, and
 // print nothing on stdout (a CI step with a typo must fail).
@@ -56,7 +49,7 @@ func TestMistypedSubcommandsFail(t *testing.T) {
 	io, _, _, _ := cli.Test()
 	root := newRootCmd(newApp(io))
 	groups := 0
-	walkCommands(root, func(c *cobra.Command) {
+	walkTree(root, func(c *cobra.Command) {
 		if !c.HasSubCommands() {
 			return
 		}
@@ -88,7 +81,7 @@ func TestMistypedSubcommandsFail(t *testing.T) {
 func TestStrayArgumentsFail(t *testing.T) {
 	isolate(t)
 	io, _, _, _ := cli.Test()
-	walkCommands(newRootCmd(newApp(io)), func(c *cobra.Command) {
+	walkTree(newRootCmd(newApp(io)), func(c *cobra.Command) {
 		if c.Runnable() && c.Args == nil {
 			t.Errorf("%s accepts any arguments: give it Args", c.CommandPath())
 		}
