@@ -4,6 +4,7 @@
 package sip
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/url"
@@ -56,7 +57,17 @@ type Config struct {
 	// requests from Exchange UM (MWI NOTIFY, its own INVITEs, BYE) go there.
 	Upstream UpstreamConfig `yaml:"upstream" json:"upstream"`
 
-	holdGiven bool // the file says hold:, so 0s means no hold (not the default)
+	holdGiven bool    // the file says hold:, so 0s means no hold (not the default)
+	parsed    *parsed // what Check parsed, for New and Reload
+}
+
+// parsed is a checked config in the form the relay uses. Check builds it once
+// (nothing is parsed again, no error dropped); New and Reload take it.
+type parsed struct {
+	listen, hops, upstream []Listener
+	umNets                 []*net.IPNet // the sources that count as Exchange UM
+	clientTLS              *tls.Config  // toward tls:// hops
+	rules                  *rules
 }
 
 // UpstreamConfig routes what Exchange UM sends through the relay.
@@ -66,12 +77,11 @@ type UpstreamConfig struct {
 }
 
 // Sources resolves upstream.from (or the next hops' hosts) to networks.
-func (u UpstreamConfig) Sources(nextHops []string) ([]*net.IPNet, error) {
+func (u UpstreamConfig) Sources(nextHops []Listener) ([]*net.IPNet, error) {
 	from, key := u.From, "upstream.from"
 	if len(from) == 0 {
 		key = "next_hops"
-		for _, h := range nextHops {
-			hop, _ := ParseHop(h)
+		for _, hop := range nextHops {
 			from = append(from, hostOf(hop.Addr))
 		}
 	}
@@ -221,9 +231,11 @@ func (c *Config) Check() error {
 	if c.Directory.Refresh == 0 {
 		c.Directory.Refresh = Duration(5 * time.Minute)
 	}
-	if _, bad := routing.NewStaticResolver(c.Numbers); len(bad) > 0 {
+	numbers, bad := routing.NewStaticResolver(c.Numbers)
+	if len(bad) > 0 {
 		return fmt.Errorf("numbers: entry %q: expected a number mapped to a SIP URI, e.g. \"+4790000001\": sip:alice@contoso.com", bad[0])
 	}
+	p := &parsed{}
 	for _, l := range c.Listen {
 		ln, err := ParseListen(l)
 		if err != nil {
@@ -232,30 +244,34 @@ func (c *Config) Check() error {
 		if ln.Transport == "tls" && (c.TLS.Cert == "" || c.TLS.Key == "") {
 			return fmt.Errorf("listen %q: a tls:// listener needs tls.cert and tls.key", l)
 		}
+		p.listen = append(p.listen, ln)
 	}
 	for _, h := range c.Upstream.Hops {
-		if _, err := ParseListen(h); err != nil {
+		hop, err := ParseListen(h)
+		if err != nil {
 			return fmt.Errorf("upstream.hops %q: expected udp://, tcp:// or tls:// with host:port, e.g. tls://lyncpool.contoso.com:5061", h)
 		}
-	}
-	if len(c.Upstream.Hops) > 0 {
-		if _, err := c.Upstream.Sources(c.NextHops); err != nil {
-			return err
-		}
+		p.upstream = append(p.upstream, hop)
 	}
 	if len(c.Upstream.From) > 0 && len(c.Upstream.Hops) == 0 {
 		return fmt.Errorf("upstream.from is set but upstream.hops is empty: say where requests from Exchange UM go, e.g. tls://lyncpool.contoso.com:5061")
 	}
-	if c.TLS.HopCA != "" {
-		if _, err := loadPool(c.TLS.HopCA, "tls.hop_ca"); err != nil {
-			return err
-		}
+	var err error
+	if p.clientTLS, err = c.TLS.ClientConfig(); err != nil {
+		return err
 	}
 	if len(c.NextHops) == 0 {
 		return fmt.Errorf("next_hops: at least one Exchange UM hop is required, e.g. udp://um1.contoso.com:5060")
 	}
 	for _, h := range c.NextHops {
-		if _, err := ParseHop(h); err != nil {
+		hop, err := ParseHop(h)
+		if err != nil {
+			return err
+		}
+		p.hops = append(p.hops, hop)
+	}
+	if len(c.Upstream.Hops) > 0 {
+		if p.umNets, err = c.Upstream.Sources(p.hops); err != nil {
 			return err
 		}
 	}
@@ -305,7 +321,21 @@ func (c *Config) Check() error {
 			return err
 		}
 	}
+	if p.rules, err = newRules(c, numbers); err != nil {
+		return err
+	}
+	c.parsed = p
 	return nil
+}
+
+// checked returns what Check parsed, checking first if it has not run.
+func (c *Config) checked() (*parsed, error) {
+	if c.parsed == nil {
+		if err := c.Check(); err != nil {
+			return nil, err
+		}
+	}
+	return c.parsed, nil
 }
 
 func states(names []string, key string) ([]routing.State, error) {

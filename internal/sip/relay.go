@@ -52,51 +52,31 @@ type Relay struct {
 // Reload takes the policy, presence source and target headers of a new config;
 // listeners and next hops need a restart.
 func (r *Relay) Reload(cfg *Config) error {
-	ru, err := newRules(cfg)
+	p, err := cfg.checked()
 	if err != nil {
 		return err
 	}
-	r.rules.Store(ru)
+	r.rules.Store(p.rules)
 	return nil
 }
 
-// New builds a relay from a checked config.
+// New builds a relay from a config, in the form its Check parsed.
 func New(cfg *Config, log *slog.Logger, n Notifier) (*Relay, error) {
-	ru, err := newRules(cfg)
+	p, err := cfg.checked()
 	if err != nil {
 		return nil, err
 	}
-	r := &Relay{cfg: cfg, log: log, notifier: n, draining: make(chan struct{}), held: map[*call]struct{}{}, Metrics: NewMetrics(), limit: newLimiter()}
-	r.rules.Store(ru)
+	r := &Relay{cfg: cfg, log: log, notifier: n, draining: make(chan struct{}), held: map[*call]struct{}{}, Metrics: NewMetrics(), limit: newLimiter(),
+		listen: p.listen, upstream: p.upstream, umNets: p.umNets, hopHealth: hopHealth{hops: p.hops}}
+	r.rules.Store(p.rules)
 	if cfg.Notify.UMInfo {
 		r.um = newUMInfo(r)
 		r.notifier = Notifiers{n, r.um}
 	}
-	for _, l := range cfg.Listen {
-		ln, _ := ParseListen(l)
-		r.listen = append(r.listen, ln)
-	}
-	for _, h := range cfg.NextHops {
-		hop, _ := ParseHop(h)
-		r.hops = append(r.hops, hop)
-	}
-	for _, h := range cfg.Upstream.Hops {
-		hop, _ := ParseHop(h)
-		r.upstream = append(r.upstream, hop)
-	}
-	if len(r.upstream) > 0 {
-		if r.umNets, err = cfg.Upstream.Sources(cfg.NextHops); err != nil {
-			return nil, err
-		}
-	}
 	r.Metrics.hopUp = r.states
-	clientTLS, err := cfg.TLS.ClientConfig()
-	if err != nil {
-		return nil, err
-	}
 	r.parser = sip.NewParser()
 	sipLog := slog.New(&sipgoLog{next: log.Handler(), limit: r.limit, m: r.Metrics})
-	if r.ua, err = sipgo.NewUA(sipgo.WithUserAgent("umctl-relay"), sipgo.WithUserAgenTLSConfig(clientTLS), sipgo.WithUserAgentParser(r.parser),
+	if r.ua, err = sipgo.NewUA(sipgo.WithUserAgent("umctl-relay"), sipgo.WithUserAgenTLSConfig(p.clientTLS), sipgo.WithUserAgentParser(r.parser),
 		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerReadFilter(r.readFilter), sip.WithTransportLayerLogger(sipLog)),
 		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerUnhandledResponseHandler(r.onStrayResponse), sip.WithTransactionLayerLogger(sipLog))); err != nil {
 		return nil, err

@@ -17,11 +17,11 @@ type rules struct {
 	rejectUnknown bool
 }
 
-func newRules(cfg *Config) (*rules, error) {
+// newRules builds the rules of a config being checked, with its numbers: table.
+func newRules(cfg *Config, numbers routing.StaticResolver) (*rules, error) {
 	policy, src, err := cfg.Policy()
 	if err != nil {
 		return nil, err
 	}
-	numbers, _ := routing.NewStaticResolver(cfg.Numbers)
 	return &rules{policy: policy, presence: src, headers: cfg.TargetHeaders, ringing: *cfg.Ringing, numbers: numbers, rejectUnknown: cfg.UnknownNumbers == "reject"}, nil
 }
