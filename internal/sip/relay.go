@@ -69,10 +69,6 @@ func New(cfg *Config, log *slog.Logger, n Notifier) (*Relay, error) {
 	r := &Relay{cfg: cfg, log: log, notifier: n, draining: make(chan struct{}), held: map[*call]struct{}{}, Metrics: NewMetrics(), limit: newLimiter(),
 		listen: p.listen, upstream: p.upstream, umNets: p.umNets, hopHealth: hopHealth{hops: p.hops}}
 	r.rules.Store(p.rules)
-	if cfg.Notify.UMInfo {
-		r.um = newUMInfo(r)
-		r.notifier = Notifiers{n, r.um}
-	}
 	r.Metrics.hopUp = r.states
 	r.parser = sip.NewParser()
 	sipLog := slog.New(&sipgoLog{next: log.Handler(), limit: r.limit, m: r.Metrics})
@@ -91,6 +87,10 @@ func New(cfg *Config, log *slog.Logger, n Notifier) (*Relay, error) {
 	}
 	if ln := r.self("udp"); ln.Transport == "udp" {
 		r.udpLaddr = sip.Addr{IP: net.ParseIP(hostOf(ln.Addr)), Port: portOf(ln.Addr)}
+	}
+	if cfg.Notify.UMInfo {
+		r.um = newUMInfo(r, r.client, r.log, r.Metrics.note)
+		r.notifier = Notifiers{n, r.um}
 	}
 	r.ua.TransactionLayer().OnRequest(r.onRequest)
 	return r, nil

@@ -5,11 +5,13 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
+	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 )
 
@@ -32,10 +34,41 @@ const (
 // an INFO fails. Notifications are queued and sent one at a time, so the
 // relay's call handling never waits for UM.
 type umInfo struct {
-	r     *Relay
-	queue chan MissedCall
-	sess  atomic.Pointer[umSession]
+	r      umRelay
+	client umClient
+	log    *slog.Logger
+	note   func(result string) // counts a notification's result (sent, failed, dropped)
+	queue  chan MissedCall
+	sess   atomic.Pointer[umSession]
 }
+
+// umRelay is what the notifier needs from the relay: its hops, its own
+// address, routing, the directory's EUM addresses and the hop timeout.
+type umRelay interface {
+	order() []Listener                              // the next hops, those up first
+	self(transport string) Listener                 // the relay's address for From and Contact
+	route(req *sip.Request, addr, transport string) // address a request to a hop
+	eumOf(user string) string                       // the user's EUM proxy address, or ""
+	hopTimeout() time.Duration                      // no response within it: next hop
+}
+
+// umClient sends the session's requests (sipgo's client).
+type umClient interface {
+	Do(ctx context.Context, req *sip.Request, opts ...sipgo.ClientRequestOption) (*sip.Response, error)
+	TransactionRequest(ctx context.Context, req *sip.Request, opts ...sipgo.ClientRequestOption) (sip.ClientTransaction, error)
+	WriteRequest(req *sip.Request, opts ...sipgo.ClientRequestOption) error
+}
+
+// eumOf finds the user's EUM proxy address in the directory table, if any.
+func (r *Relay) eumOf(user string) string {
+	if r.directory == nil || user == "" {
+		return ""
+	}
+	e, _ := r.directory.Resolve(user)
+	return e
+}
+
+func (r *Relay) hopTimeout() time.Duration { return time.Duration(r.cfg.HopTimeout) }
 
 // umSession is the notification dialog, as its UAC.
 type umSession struct {
@@ -47,15 +80,17 @@ type umSession struct {
 	cseq   atomic.Uint32
 }
 
-func newUMInfo(r *Relay) *umInfo { return &umInfo{r: r, queue: make(chan MissedCall, 1024)} }
+func newUMInfo(r umRelay, client umClient, log *slog.Logger, note func(string)) *umInfo {
+	return &umInfo{r: r, client: client, log: log, note: note, queue: make(chan MissedCall, 1024)}
+}
 
 // MissedCall queues the notification (dropped with a warning if 1,024 are waiting).
 func (u *umInfo) MissedCall(m MissedCall) {
 	select {
 	case u.queue <- m:
 	default:
-		u.r.log.Warn("um_info: queue full, notification dropped", "call_id", m.CallID)
-		u.r.Metrics.note("dropped")
+		u.log.Warn("um_info: queue full, notification dropped", "call_id", m.CallID)
+		u.note("dropped")
 	}
 }
 
@@ -66,7 +101,7 @@ func (u *umInfo) run(ctx context.Context) {
 		case <-ctx.Done():
 			if s := u.sess.Swap(nil); s != nil {
 				bctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-				_, _ = u.r.client.Do(bctx, s.request(sip.BYE, u.r))
+				_, _ = u.client.Do(bctx, s.request(sip.BYE, u.r))
 				cancel()
 			}
 			return
@@ -77,10 +112,10 @@ func (u *umInfo) run(ctx context.Context) {
 }
 
 func (u *umInfo) send(ctx context.Context, m MissedCall) {
-	body, err := notificationBody(m, u.eum(m.User))
+	body, err := notificationBody(m, u.r.eumOf(m.User))
 	if err != nil {
-		u.r.Metrics.note("failed")
-		u.r.log.Warn("um_info failed", "call_id", m.CallID, "error", err)
+		u.note("failed")
+		u.log.Warn("um_info failed", "call_id", m.CallID, "error", err)
 		return
 	}
 	for attempt := 0; attempt < 2; attempt++ { // a stale session gets one fresh retry
@@ -95,11 +130,11 @@ func (u *umInfo) send(ctx context.Context, m MissedCall) {
 		req.AppendHeader(sip.NewHeader("Content-Type", userNotificationType))
 		req.SetBody(body)
 		rctx, cancel := context.WithTimeout(ctx, 32*time.Second)
-		res, derr := u.r.client.Do(rctx, req)
+		res, derr := u.client.Do(rctx, req)
 		cancel()
 		if derr == nil && res.IsSuccess() {
-			u.r.Metrics.note("sent")
-			u.r.log.Info("um_info sent", "call_id", m.CallID, "user", m.User, "hop", s.hop.Addr)
+			u.note("sent")
+			u.log.Info("um_info sent", "call_id", m.CallID, "user", m.User, "hop", s.hop.Addr)
 			return
 		}
 		if derr == nil {
@@ -108,17 +143,8 @@ func (u *umInfo) send(ctx context.Context, m MissedCall) {
 		err = derr
 		u.sess.CompareAndSwap(s, nil)
 	}
-	u.r.Metrics.note("failed")
-	u.r.log.Warn("um_info failed", "call_id", m.CallID, "user", m.User, "error", err)
-}
-
-// eum finds the user's EUM proxy address in the directory table, if any.
-func (u *umInfo) eum(user string) string {
-	if u.r.directory == nil || user == "" {
-		return ""
-	}
-	e, _ := u.r.directory.Resolve(user)
-	return e
+	u.note("failed")
+	u.log.Warn("um_info failed", "call_id", m.CallID, "user", m.User, "error", err)
 }
 
 // open sends the session INVITE to each hop in turn and ACKs the first 2xx.
@@ -151,12 +177,12 @@ func (u *umInfo) invite(ctx context.Context, hop Listener) (*umSession, error) {
 	r.route(req, hop.Addr, hop.Transport)
 	ictx, cancel := context.WithTimeout(ctx, 32*time.Second)
 	defer cancel()
-	tx, err := r.client.TransactionRequest(ictx, req)
+	tx, err := u.client.TransactionRequest(ictx, req)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Terminate()
-	first := time.NewTimer(time.Duration(r.cfg.HopTimeout))
+	first := time.NewTimer(r.hopTimeout())
 	defer first.Stop()
 	for {
 		select {
@@ -181,7 +207,7 @@ func (u *umInfo) invite(ctx context.Context, hop Listener) (*umSession, error) {
 			s.cseq.Store(req.CSeq().SeqNo)
 			ack := sip.NewRequest(sip.ACK, s.target)
 			s.fill(ack, req.CSeq().SeqNo, r)
-			if err := r.client.WriteRequest(ack); err != nil {
+			if err := u.client.WriteRequest(ack); err != nil {
 				return nil, err
 			}
 			return s, nil
@@ -190,13 +216,13 @@ func (u *umInfo) invite(ctx context.Context, hop Listener) (*umSession, error) {
 }
 
 // request makes an in-dialog request (INFO, BYE) with the next CSeq.
-func (s *umSession) request(m sip.RequestMethod, r *Relay) *sip.Request {
+func (s *umSession) request(m sip.RequestMethod, r umRelay) *sip.Request {
 	req := sip.NewRequest(m, s.target)
 	s.fill(req, s.cseq.Add(1), r)
 	return req
 }
 
-func (s *umSession) fill(req *sip.Request, seq uint32, r *Relay) {
+func (s *umSession) fill(req *sip.Request, seq uint32, r umRelay) {
 	req.AppendHeader(sip.HeaderClone(s.from))
 	req.AppendHeader(sip.HeaderClone(s.to))
 	id := s.callID
