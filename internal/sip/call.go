@@ -222,9 +222,15 @@ func (r *Relay) proceed(h *call) {
 		return
 	}
 	r.forward(h, r.upstream)
-	if h.c.outcome == OutcomeAnswered { // the callee's in-dialog requests go back to UM
-		r.dialogs.remember(h.c.callID, Listener{Transport: strings.ToLower(h.req.Transport()), Addr: h.req.Source()}, h.req.CSeq().SeqNo)
+}
+
+// dialogHop is where the other side's in-dialog requests go once hop has
+// answered: that hop, or for a call from UM (position B) back to UM.
+func (h *call) dialogHop(hop Listener) Listener {
+	if h.fromUM {
+		return Listener{Transport: strings.ToLower(h.req.Transport()), Addr: h.req.Source()}
 	}
+	return hop
 }
 
 // finish logs the call and releases its transaction.

@@ -33,9 +33,6 @@ func (r *Relay) forward(h *call, hops []Listener) {
 			r.Metrics.failover()
 			continue
 		}
-		if c.outcome == OutcomeAnswered { // not a late answer: the relay has ended that dialog itself
-			r.dialogs.remember(c.callID, hop, h.req.CSeq().SeqNo)
-		}
 		return
 	}
 	c.outcome, c.status = OutcomeUMDown, 503
@@ -174,6 +171,9 @@ func (a *attempt) response(res *sip.Response) (end, next bool) {
 			c.outcome = OutcomeCancelledFwd
 		case res.IsSuccess():
 			c.outcome = OutcomeAnswered
+			// Before the 2xx goes upstream: the caller's ACK may be back at once.
+			// (Not for a late answer: the relay ends that dialog itself.)
+			r.dialogs.remember(c.callID, h.dialogHop(a.hop), h.req.CSeq().SeqNo)
 		default:
 			c.outcome = OutcomeRejected
 		}
