@@ -86,6 +86,15 @@ func (term *terminal) waitFor(text string) string {
 	}
 }
 
+// at types keys once the form's focus (its "┃" bar) is on the field titled
+// title: each key is typed once and must count; a busy machine only slows the
+// test down.
+func (term *terminal) at(title string, keys ...string) {
+	term.t.Helper()
+	term.waitFor("┃ " + title)
+	term.typeKeys(keys...)
+}
+
 // typeKeys sends keys as a quick typist does: one tmux key name or string at
 // a time, 100 ms apart, without waiting for the screen in between.
 func (term *terminal) typeKeys(keys ...string) {
@@ -117,12 +126,12 @@ func TestContactNewFormInTerminal(t *testing.T) {
 	term.waitFor("SIP address")
 	term.typeKeys("sip:taken@"+lab.Domain, "Enter")
 	term.waitFor("is already used by")
-	term.typeKeys("C-u", "sip:typed@"+lab.Domain, "Enter", // SIP address
-		"Enter",         // UM dial plan: SipDP
-		"Enter",         // auto attendant: no
-		"Down", "Enter", // registrar pool: the second one
-		"Enter") // OU: the default
-	s := term.waitFor("Number (E.164")
+	term.typeKeys("C-u", "sip:typed@"+lab.Domain, "Enter")
+	term.at("UM dial plan", "Enter")           // SipDP
+	term.at("Is this an auto", "Enter")        // no
+	term.at("Registrar pool", "Down", "Enter") // the second one
+	term.at("OU for the contact", "Enter")     // the default
+	s := term.waitFor("┃ Number (E.164")
 	if strings.Contains(s, lab.SipAccess) {
 		t.Errorf("the number field proposes %s, which is taken:\n%s", lab.SipAccess, s)
 	}
@@ -159,11 +168,17 @@ func TestPromptCtrlC(t *testing.T) {
 		term.waitFor("SIP address")
 		term.typeKeys("sip:interrupted@"+lab.Domain, "Enter")
 		if accessible != "" {
-			term.typeKeys("1", "Enter", "n", "Enter", "2", "Enter", "Enter")
+			for _, step := range [][]string{{"enter the number 1", "1"}, {"[y/N]", "n"}, {"between 1 and 4", "2"}, {"OU for the contact", ""}} {
+				term.waitFor(step[0])
+				term.typeKeys(step[1], "Enter")
+			}
+			term.waitFor("Number (E.164")
 		} else {
-			term.typeKeys("Enter", "Enter", "Enter", "Enter")
+			for _, title := range []string{"UM dial plan", "Is this an auto", "Registrar pool", "OU for the contact"} {
+				term.at(title, "Enter")
+			}
+			term.waitFor("┃ Number (E.164")
 		}
-		term.waitFor("Number (E.164")
 		start := time.Now()
 		term.typeKeys("C-c")
 		s := term.waitFor("EXIT=")
@@ -185,7 +200,11 @@ func TestContactNewAccessibleInTerminal(t *testing.T) {
 	env["UMCTL_ACCESSIBLE"] = "1"
 	term := startInTerminal(t, env, "contact", "new")
 	term.waitFor("SIP address")
-	term.typeKeys("sip:acc@"+lab.Domain, "Enter", "1", "Enter", "y", "Enter", "2", "Enter", "Enter")
+	term.typeKeys("sip:acc@"+lab.Domain, "Enter")
+	for _, step := range [][]string{{"enter the number 1", "1"}, {"[y/N]", "y"}, {"between 1 and 4", "2"}, {"OU for the contact", ""}} {
+		term.waitFor(step[0])
+		term.typeKeys(step[1], "Enter")
+	}
 	s := term.waitFor("Number (E.164")
 	if !strings.Contains(s, "["+lab.SipAutoAtt+"]") { // the auto attendant's number is the default
 		t.Errorf("no auto attendant number proposed:\n%s", s)
