@@ -51,10 +51,13 @@ func newContactNewCmd(a *app) *cobra.Command {
 		Use:     "new",
 		Aliases: []string{"create"},
 		Short:   "Create Exchange UM contacts (one from flags, or many with --from-csv)",
-		Long: `Create an Exchange UM contact. On a terminal, missing values are asked for (dial
-plans and pools as choices from the directory, the number defaulting to the dial
-plan's subscriber access number or auto attendant number) and the plan is shown
-for confirmation; otherwise every value must be given as a flag.
+		Long: `Create an Exchange UM contact. On a terminal, the values the flags did not give
+are asked for in one form (dial plans and pools as choices from the directory,
+the number defaulting to a subscriber access or auto attendant number of the
+plan that no one uses yet); each answer is checked against the directory when
+you leave its field, and the last page shows the plan and asks to create it
+(Ctrl-C ends the form, exit 130; "no" exits 0). Otherwise every value must be
+given as a flag.
 
 The contact is created as Lync creates it, with CN={<new GUID>}, plus a readable
 displayName (default "<dial plan> Subscriber Access" / "<dial plan> Auto
