@@ -124,6 +124,9 @@ func TestOutputFormats(t *testing.T) {
 		t.Fatalf("csv:\n%s", c)
 	}
 	_, table, _ := umctl(t, "dialplan", "list", "-o", "wide")
+	if _, w, _ := umctl(t, "dialplan", "list", "--wide"); w != table {
+		t.Errorf("--wide differs from -o wide:\n%s", w)
+	}
 	if !strings.Contains(table, "NAME") || !strings.Contains(table, "PHONE CONTEXT") || !strings.Contains(table, "TelExtnDP.lab.umctl.test") || strings.Contains(table, "\t") {
 		t.Fatalf("table:\n%s", table)
 	}

@@ -23,6 +23,7 @@ type app struct {
 	prompter cli.Prompter
 	conn     connFlags
 	output   string
+	wide     bool // --wide: -o wide
 	noInput  bool
 	started  bool // a command's own code ran (errors before that are usage errors)
 	// bindPassword is resolved once per run (a second connection, --gc, reuses it).
@@ -55,6 +56,12 @@ throwaway Samba AD domain controller with the Exchange and Lync schema to try it
 			if a.noInput || truthy(os.Getenv("UMCTL_NO_INPUT")) {
 				a.io.NoInput = true
 			}
+			if a.wide {
+				if a.output != "" && a.output != "wide" {
+					return cli.FlagErrorf("--wide is -o wide: give one of --wide and -o %s", a.output)
+				}
+				a.output = "wide"
+			}
 			return cli.ValidateOutput(a.output)
 		},
 	}
@@ -67,6 +74,7 @@ throwaway Samba AD domain controller with the Exchange and Lync schema to try it
 	a.conn.register(root)
 	pf.StringVarP(&a.output, "output", "o", "", "output format: table, wide, tsv, csv, json or yaml (default: table on a terminal, tsv when piped)")
 	pf.BoolVar(&a.io.NoHeaders, "no-headers", false, "no header row in tsv and csv output (scripts that read rows)")
+	pf.BoolVar(&a.wide, "wide", false, "the table with every column at full length (same as -o wide)")
 	pf.BoolVar(&a.noInput, "no-input", false, "never prompt; fail when a required value is missing (also UMCTL_NO_INPUT=1)")
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(cli.OutputFormats, cobra.ShellCompDirectiveNoFileComp))
 
