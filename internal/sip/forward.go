@@ -18,6 +18,12 @@ import (
 func (r *Relay) forward(h *call, hops []Listener) {
 	c := h.c
 	for i, hop := range hops {
+		if cancel := h.cancelledBetween(); cancel != nil { // the caller left while the last hop failed
+			c.cancelReason = cancelReason(cancel)
+			r.Metrics.cancel("forwarded", c.cancelReason)
+			c.outcome = OutcomeCancelledFwd
+			return
+		}
 		a, err := r.newAttempt(h, hop)
 		if err != nil {
 			r.log.Warn("forward", "call_id", c.callID, "hop", hop.Addr, "error", err)
@@ -28,6 +34,10 @@ func (r *Relay) forward(h *call, hops []Listener) {
 		c.hop = hop.Addr
 		next := a.run()
 		a.done()
+		if next && a.callerLeft.Load() != nil { // sipgo has answered 487: the call is over
+			c.outcome = OutcomeCancelledFwd
+			return
+		}
 		if next {
 			c.failovers = i + 1
 			r.Metrics.failover()
@@ -37,6 +47,16 @@ func (r *Relay) forward(h *call, hops []Listener) {
 	}
 	c.outcome, c.status = OutcomeUMDown, 503
 	respond(h.req, h.tx, 503, "Service Unavailable", sip.NewHeader("Retry-After", strconv.Itoa(r.cfg.RetryAfter)))
+}
+
+// cancelledBetween returns the caller's CANCEL if it came while no attempt was reading.
+func (h *call) cancelledBetween() *sip.Request {
+	select {
+	case cancel := <-h.cancelled:
+		return cancel
+	default:
+		return nil
+	}
 }
 
 // attempt is one try of a call at one hop: the forwarded INVITE, its client
