@@ -35,7 +35,7 @@ otherIpPhone holds two values written by umctl:
 The value Microsoft's tools write is not public; contacts written by other tools
 are read tolerantly, and 'contact get -o json' shows the raw values.`,
 	}
-	cmd.AddCommand(newContactNewCmd(a), newContactGetCmd(a), newContactSetCmd(a), newContactRemoveCmd(a), newContactMoveCmd(a))
+	cmd.AddCommand(newContactNewCmd(a), newContactGetCmd(a), newContactSetCmd(a), newContactRemoveCmd(a), newContactMoveCmd(a), newContactCheckCmd(a))
 	return cmd
 }
 

@@ -50,7 +50,10 @@ func newEUMAddCmd(a *app) *cobra.Command {
 - The user's first EUM address is primary (EUM:); --primary makes the new one primary.
 
 The change is one modify that deletes the old values and adds the new ones, so a
-concurrent change fails with exit 5 instead of being overwritten.
+concurrent change fails with exit 5 instead of being overwritten. After writing,
+the addresses are looked up again: if a concurrent run gave one to another user
+too, the user written first keeps it and the later run undoes its change and
+exits 5 naming the address and the other user.
 
 --from-csv FILE (- for stdin) takes the header user,dial_plan,extension,sip_name,primary
 (the last two may be empty or absent). The rows' users and the addresses they would
@@ -283,7 +286,8 @@ func newEUMCheckCmd(a *app) *cobra.Command {
   several-primaries      more than one primary
 
 It is an audit: it reads every user with an EUM address (one paged search).
-Exit 0 when clean, 3 when there are findings.`,
+Exit 0 when clean, 3 when there are findings. SIP addresses and line URIs on
+several users or contacts: 'umctl contact check'.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {

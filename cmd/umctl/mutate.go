@@ -66,7 +66,14 @@ func (a *app) runPlan(ctx context.Context, d *ad.Dir, p *ad.Plan, r planRun) err
 			return nil
 		}
 	}
+	warned := len(p.Warnings)
 	err := d.Apply(ctx, p, a.progress)
+	if serr := d.Settle(ctx, p); serr != nil { // a concurrent run wrote the same unique value first
+		if err != nil {
+			fmt.Fprintf(a.io.ErrOut, "Error: %v\n", err)
+		}
+		err = serr
+	}
 	if !human {
 		if perr := print(); perr != nil {
 			return perr
@@ -80,6 +87,9 @@ func (a *app) runPlan(ctx context.Context, d *ad.Dir, p *ad.Plan, r planRun) err
 	}
 	add, mod, del, _ := p.Counts()
 	fmt.Fprintf(a.io.ErrOut, "Applied: %d added, %d changed, %d deleted.\n", add, mod, del)
+	for _, w := range p.Warnings[warned:] {
+		fmt.Fprintf(a.io.ErrOut, "warning: %s\n", cli.EscapeTerminal(w))
+	}
 	return nil
 }
 

@@ -195,6 +195,9 @@ func (cp *ContactPlanner) PlanNew(ctx context.Context, p *Plan, s ContactSpec) e
 	}
 	dn := RDN("CN", "{"+uuid.NewString()+"}") + "," + s.OU
 	p.Add(contactKind, dn, append([]Attr{{"objectClass", []string{"contact"}}}, append(want, Attr{"proxyAddresses", []string{s.SIPAddress}})...))
+	c := p.Changes[len(p.Changes)-1]
+	p.claim(claimSIP, fmt.Sprintf("%s %q", FieldSIPAddress, s.SIPAddress), s.SIPAddress, nil, dn, c)
+	p.claim(claimLine, fmt.Sprintf("%s %q", FieldDisplayNumber, s.DisplayNumber), s.DisplayNumber, nil, dn, c)
 	cp.sipTaken[strings.ToLower(s.SIPAddress)], cp.numTaken[s.DisplayNumber] = dn, dn
 	return nil
 }

@@ -2,6 +2,7 @@ package ad
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -87,7 +88,25 @@ func (cp *ContactPlanner) PlanSet(ctx context.Context, p *Plan, s ContactSetSpec
 	}
 	want = append(want, plainChanges(c, ch)...)
 	p.Update(contactKind, c.entry, want)
+	cp.claimChanged(p, c.Identity)
 	return nil
+}
+
+// claimChanged records the SIP address and number a planned modify of the
+// contact dn gives it, for Settle to re-check after the write.
+func (cp *ContactPlanner) claimChanged(p *Plan, dn string) {
+	last := p.Changes[len(p.Changes)-1]
+	if last.Action != ActionModify {
+		return
+	}
+	for _, df := range last.Diffs {
+		switch {
+		case df.Name == "msRTCSIP-PrimaryUserAddress" && len(df.New) == 1:
+			p.claim(claimSIP, fmt.Sprintf("%s %q", FieldSIPAddress, df.New[0]), df.New[0], nil, dn, last)
+		case df.Name == "telephoneNumber" && len(df.New) == 1:
+			p.claim(claimLine, fmt.Sprintf("%s %q", FieldDisplayNumber, df.New[0]), df.New[0], nil, dn, last)
+		}
+	}
 }
 
 // sipChange checks a new SIP address and returns the attributes it changes

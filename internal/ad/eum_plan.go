@@ -98,7 +98,19 @@ func (ep *EUMPlanner) PlanAdd(ctx context.Context, p *Plan, s EUMSpec) error {
 			return err
 		}
 	}
-	ep.planProxies(p, u, mergeAddresses(u.Addresses, want, s.Primary))
+	if c := ep.planProxies(p, u, mergeAddresses(u.Addresses, want, s.Primary)); c != nil {
+		contexts, err := ep.cat.EquivalentContexts(ctx, dp)
+		if err != nil {
+			return err
+		}
+		for _, w := range want {
+			field := FieldExtension
+			if w.IsSIP() {
+				field = FieldSIPName
+			}
+			p.claim(claimEUM, fmt.Sprintf("%s %q in dial plan %s", field, w.Address, dp.Name), w.Address, contexts, u.DN, c)
+		}
+	}
 	return nil
 }
 
@@ -183,8 +195,9 @@ func mergeAddresses(have, want []EUMAddress, primary bool) []EUMAddress {
 
 // planProxies plans the user's proxyAddresses with its EUM values replaced by
 // addrs (other proxy addresses kept as they are), and updates what the
-// planner knows, so the next row of a batch sees it.
-func (ep *EUMPlanner) planProxies(p *Plan, u *EUMUser, addrs []EUMAddress) {
+// planner knows, so the next row of a batch sees it. It returns the change,
+// or nil when the user is unchanged.
+func (ep *EUMPlanner) planProxies(p *Plan, u *EUMUser, addrs []EUMAddress) *Change {
 	var vals []string
 	for _, v := range u.entry.GetAttributeValues("proxyAddresses") {
 		if _, ok := ParseEUM(v); !ok {
@@ -194,8 +207,9 @@ func (ep *EUMPlanner) planProxies(p *Plan, u *EUMUser, addrs []EUMAddress) {
 	for _, a := range addrs {
 		vals = append(vals, a.String())
 	}
-	if !updateCaseSensitive(p, eumKind, u.entry, "proxyAddresses", vals) {
-		return
+	c := updateCaseSensitive(p, eumKind, u.entry, "proxyAddresses", vals)
+	if c == nil {
+		return nil
 	}
 	for _, a := range u.Addresses {
 		if list, ok := ep.owners[a.key()]; ok {
@@ -210,12 +224,14 @@ func (ep *EUMPlanner) planProxies(p *Plan, u *EUMUser, addrs []EUMAddress) {
 	}
 	u.entry = &ldap.Entry{DN: u.entry.DN, Attributes: []*ldap.EntryAttribute{
 		ldap.NewEntryAttribute("proxyAddresses", vals), ldap.NewEntryAttribute("objectClass", u.entry.GetAttributeValues("objectClass"))}}
+	return c
 }
 
 // updateCaseSensitive plans proxyAddresses with exact (case-sensitive) value
 // comparison: EUM and eum differ only in case, and the case says which is primary.
-// Only the values that change are deleted and added. It reports whether a change was planned.
-func updateCaseSensitive(p *Plan, kind string, e *ldap.Entry, attr string, want []string) bool {
+// Only the values that change are deleted and added. It returns the planned
+// change (its undo is the inverse modify), or nil when nothing changes.
+func updateCaseSensitive(p *Plan, kind string, e *ldap.Entry, attr string, want []string) *Change {
 	old := e.GetAttributeValues(attr)
 	var del, add []string
 	for _, v := range old {
@@ -230,17 +246,24 @@ func updateCaseSensitive(p *Plan, kind string, e *ldap.Entry, attr string, want 
 	}
 	if len(del)+len(add) == 0 {
 		p.Unchanged(kind, e.DN)
-		return false
+		return nil
 	}
-	req := ldap.NewModifyRequest(e.DN, nil)
+	c := &Change{Action: ActionModify, Kind: kind, DN: e.DN, Diffs: []AttrDiff{{Name: attr, Old: del, New: add}},
+		req: swapValues(e.DN, attr, del, add), undo: swapValues(e.DN, attr, add, del)}
+	p.Changes = append(p.Changes, c)
+	return c
+}
+
+// swapValues is a modify that deletes del and adds add (values of attr).
+func swapValues(dn, attr string, del, add []string) *ldap.ModifyRequest {
+	req := ldap.NewModifyRequest(dn, nil)
 	if len(del) > 0 {
 		req.Delete(attr, del)
 	}
 	if len(add) > 0 {
 		req.Add(attr, add)
 	}
-	p.Changes = append(p.Changes, &Change{Action: ActionModify, Kind: kind, DN: e.DN, Diffs: []AttrDiff{{Name: attr, Old: del, New: add}}, req: req})
-	return true
+	return req
 }
 
 func removeUser(list []*EUMUser, u *EUMUser) []*EUMUser {

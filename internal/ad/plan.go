@@ -57,6 +57,7 @@ type Change struct {
 	Error  string     `json:"error,omitempty"`
 
 	req   any                                     // *ldap.AddRequest, *ldap.ModifyRequest or *ldap.DelRequest
+	undo  any                                     // what reverses req (see Settle): *ldap.DelRequest or *ldap.ModifyRequest
 	apply func(ctx context.Context, d *Dir) error // read-modify-write changes (security descriptors)
 }
 
@@ -67,6 +68,9 @@ type Plan struct {
 	// Independent says the changes touch distinct objects in no particular
 	// order (bulk work), so Apply may send them over several connections.
 	Independent bool `json:"-"`
+	// Claims are the unique values the changes give objects, re-checked by
+	// Settle after Apply.
+	Claims []*Claim `json:"-"`
 }
 
 // Pending counts the changes that would write.
@@ -116,7 +120,7 @@ type Attr struct {
 // Add plans the creation of an object.
 func (p *Plan) Add(kind, dn string, attrs []Attr) {
 	req := ldap.NewAddRequest(dn, nil)
-	c := &Change{Action: ActionAdd, Kind: kind, DN: dn, req: req}
+	c := &Change{Action: ActionAdd, Kind: kind, DN: dn, req: req, undo: ldap.NewDelRequest(dn, nil)}
 	for _, a := range attrs {
 		if len(a.Vals) == 0 {
 			continue
@@ -132,8 +136,8 @@ func (p *Plan) Add(kind, dn string, attrs []Attr) {
 // "delete the old values, add the new" in one request, so the write fails with
 // ErrConflict rather than overwrite a value someone else changed since it was read.
 func (p *Plan) Update(kind string, observed *ldap.Entry, want []Attr) {
-	req := ldap.NewModifyRequest(observed.DN, nil)
-	c := &Change{Action: ActionModify, Kind: kind, DN: observed.DN, req: req}
+	req, undo := ldap.NewModifyRequest(observed.DN, nil), ldap.NewModifyRequest(observed.DN, nil)
+	c := &Change{Action: ActionModify, Kind: kind, DN: observed.DN, req: req, undo: undo}
 	for _, a := range want {
 		old := observed.GetAttributeValues(a.Name)
 		if sameValues(old, a.Vals) {
@@ -144,6 +148,10 @@ func (p *Plan) Update(kind string, observed *ldap.Entry, want []Attr) {
 		}
 		if len(a.Vals) > 0 {
 			req.Add(a.Name, a.Vals)
+			undo.Delete(a.Name, a.Vals)
+		}
+		if len(old) > 0 {
+			undo.Add(a.Name, old)
 		}
 		c.Diffs = append(c.Diffs, AttrDiff{Name: a.Name, Old: old, New: a.Vals})
 	}

@@ -27,12 +27,14 @@ const ExitCodesHelp = `umctl exits with one of these codes:
        terminal, or --no-input); nothing was written
   3    not everything is as it should be: some rows of bulk work were refused
        (the rest were written), 'ucutil --verify' found pending changes,
-       'eum check' found defects
+       'eum check' or 'contact check' found defects
   4    authentication failed: bad credentials, no password or Kerberos credentials
        available, or a Kerberos failure (clock skew, unknown principal, wrong
        keytab, expired ticket, no KDC reachable)
   5    conflict: the object changed since it was read (nothing was overwritten),
-       or it exists and differs where creation was asked for
+       or it exists and differs where creation was asked for, or a concurrent run
+       wrote the same extension, SIP address or number first (this run's change
+       was undone)
   130  interrupted: Ctrl-C, also at a prompt (answering "no" to a confirmation
        is not an interruption: umctl says "Nothing done." and exits 0)
 `
