@@ -29,6 +29,11 @@ import (
 // else changes the earlier writer's object between the two writes and the
 // re-reads (a few milliseconds); what another tool leaves behind is found by
 // `eum check` and `contact check`.
+//
+// The re-check reads the DC that took the writes, not the global catalog: the
+// GC may not have this run's write yet, and USNs order writes only within one
+// DC. So the guarantee is between runs writing to the same DC (the same
+// --server); runs on two DCs see each other only after replication.
 
 // claimKind says which unique value a Claim is.
 type claimKind int
