@@ -2,10 +2,10 @@
 # Scale benchmark (issue #15), in one run on one lab:
 #  1. every single-object command (eum add/remove/list USER/find, contact
 #     new --dry-run/get/set/move/remove, gateway get/set, huntgroup new/remove),
-#     RUNS times each, on the seeded lab (36 users) and again after
+#     RUNS times each on the seeded lab (36 users), then RUNS times after
 #     `umctl lab reset --users USERS` (default 20,000; seeded the first time,
-#     then restored from the lab's snapshot): median times and the ratio
-#     large/small (target <= 1.5);
+#     then restored from the lab's snapshot), ALTERNATIONS times over: median
+#     times and the ratio large/small (target <= 1.5);
 #  2. on the large lab, N (5,000) EUM adds on N users, with `ldapmodify -f`
 #     and with `umctl eum add --from-csv`, alternating for ROUNDS rounds from
 #     the same state (target umctl/ldapmodify <= 1.05); then the umctl re-run
@@ -14,12 +14,14 @@
 # Needs root (the lab). Loopback only: a dedicated lab (BENCH_LAB_DIR on
 # BENCH_LAB_ADDRESS, default /tmp/umctl-scale-lab on 127.0.0.6), reset first
 # and stopped at the end (KEEP=1 leaves it running). Every umctl run is bounded
-# by STEP_TIMEOUT seconds; the defaults finish in about 10 minutes on 2 cores.
+# by STEP_TIMEOUT seconds. With the snapshot in place the defaults take about
+# 5 minutes on 2 cores; the first run seeds the users first (2-4 minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 USERS=${USERS:-20000}
 N=${N:-5000}
-RUNS=${RUNS:-5}
+ALTERNATIONS=${ALTERNATIONS:-3}
+RUNS=${RUNS:-2}
 ROUNDS=${ROUNDS:-2}
 STEP_TIMEOUT=${STEP_TIMEOUT:-300}
 DIR=${BENCH_LAB_DIR:-/tmp/umctl-scale-lab}
@@ -78,14 +80,21 @@ measure() {
 	u gateway set 1:1 --port 0
 }
 
-echo "$("$UMCTL" version), $(date -u +%Y-%m-%d), $(nproc) CPUs; USERS=$USERS N=$N RUNS=$RUNS ROUNDS=$ROUNDS" >&2
-SIZE=small measure
-t0=$(now)
-timeout 900 "$UMCTL" lab reset --dir "$DIR" --users "$USERS" >/dev/null 2>"$work/reset.log" || { cat "$work/reset.log" >&2; exit 1; }
-how=$(grep -o 'added [0-9]* users in [0-9.]* s ([0-9]*/s)' "$work/reset.log" | tail -1 || true)
-echo "lab reset --users $USERS: $((($(now) - t0) / 1000000000)) s (${how:-restored from the snapshot})" >&2
-SIZE=large measure
+echo "$("$UMCTL" version), $(date -u +%Y-%m-%d), $(nproc) CPUs; USERS=$USERS N=$N ALTERNATIONS=$ALTERNATIONS RUNS=$RUNS ROUNDS=$ROUNDS" >&2
+# Small and large alternate, so that a change in the machine's load during the
+# run falls on both sizes alike.
+for a in $(seq 1 "$ALTERNATIONS"); do
+	timeout "$STEP_TIMEOUT" "$UMCTL" lab reset --dir "$DIR" >/dev/null 2>&1
+	SIZE=small measure
+	t0=$(now)
+	timeout 900 "$UMCTL" lab reset --dir "$DIR" --users "$USERS" >/dev/null 2>"$work/reset.log" || { cat "$work/reset.log" >&2; exit 1; }
+	how=$(grep -o 'added [0-9]* users in [0-9.]* s ([0-9]*/s)' "$work/reset.log" | tail -1 || true)
+	echo "alternation $a: lab reset --users $USERS: $((($(now) - t0) / 1000000000)) s (${how:-restored from the snapshot})" >&2
+	SIZE=large measure
+done
 
+echo "Medians of $((ALTERNATIONS * RUNS)) runs per command and size, small and large alternating:"
+echo
 echo "| command (one object) | seeded lab | +$USERS users | ratio |"
 echo "|---|---|---|---|"
 while read -r name; do
