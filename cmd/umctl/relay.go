@@ -62,10 +62,40 @@ first. A CANCEL during the hold forwards nothing; when the caller gave up (no
 			return cli.WriteYAML(a.io.Out, cfg)
 		},
 	}
-	for _, c := range []*cobra.Command{run, check} {
+	pres := &cobra.Command{
+		Use:   "presence [USER...] --config relay.yaml",
+		Short: "Print what the running relay believes about users' presence (state, source, age)",
+		Long: `Asks the running relay (its admin endpoint on metrics:, loopback) what it
+currently believes: state, the source that said so, and how old that is. USER
+is a SIP URI or a number (resolved to its user as calls are); none lists every
+watched user. Needs presence.sources with lync or graph (or a combination).`,
+		RunE: func(cmd *cobra.Command, users []string) error {
+			cfg, err := sip.LoadConfig(path)
+			if err != nil {
+				return cli.WithCode(cli.ExitUsage, err)
+			}
+			if cfg.Metrics == "" {
+				return cli.WithCode(cli.ExitUsage, fmt.Errorf("metrics: not set in %s: `relay presence` asks the running relay on its metrics: address (e.g. 127.0.0.1:9470)", path))
+			}
+			entries, err := sip.QueryPresence(cmd.Context(), cfg.Metrics, users)
+			if err != nil {
+				return err
+			}
+			t := cli.Table{Headers: []string{"user", "state", "source", "age", "key"}}
+			for _, e := range entries {
+				age := ""
+				if e.AgeSeconds != nil {
+					age = (time.Duration(*e.AgeSeconds) * time.Second).String()
+				}
+				t.Rows = append(t.Rows, []string{e.User, string(e.State), e.Source, age, e.Key})
+			}
+			return cli.Print(a.io, a.output, entries, t)
+		},
+	}
+	for _, c := range []*cobra.Command{run, check, pres} {
 		c.Flags().StringVar(&path, "config", "relay.yaml", "the relay configuration file")
 	}
-	cmd.AddCommand(run, check)
+	cmd.AddCommand(run, check, pres)
 	return cmd
 }
 

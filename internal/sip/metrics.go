@@ -28,6 +28,7 @@ type Metrics struct {
 	notes       map[string]int64
 	hopUp       func() []hopState
 	writers     []func(io.Writer) // further families (the presence cache)
+	presence    func(users []string) []PresenceEntry
 }
 
 type hopState struct {
@@ -119,6 +120,7 @@ func (m *Metrics) Handler() http.Handler {
 		m.Write(w)
 	})
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
+	mux.HandleFunc("/presence", m.servePresence)
 	return mux
 }
 

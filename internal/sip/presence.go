@@ -52,6 +52,9 @@ func StartPresence(ctx context.Context, r *Relay, log *slog.Logger, directoryIDs
 	}
 	r.presenceCache.Store(cache)
 	r.Metrics.AddWriter(cache.WriteMetrics)
+	r.Metrics.mu.Lock()
+	r.Metrics.presence = func(users []string) []PresenceEntry { return r.presenceEntries(cache, users) }
+	r.Metrics.mu.Unlock()
 	go r.keepWatched(ctx, cache)
 	for _, run := range runs {
 		go run(ctx)
