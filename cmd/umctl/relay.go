@@ -69,6 +69,22 @@ first. A CANCEL during the hold forwards nothing; when the caller gave up (no
 currently believes: state, the source that said so, and how old that is. USER
 is a SIP URI or a number (resolved to its user as calls are); none lists every
 watched user. Needs presence.sources with lync or graph (or a combination).`,
+		Args: cobra.ArbitraryArgs,
+		ValidArgsFunction: func(cmd *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+			// The running relay's watched users; nothing when it is not running.
+			cfg, err := sip.LoadConfig(path)
+			if err != nil || cfg.Metrics == "" {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), time.Second)
+			defer cancel()
+			entries, _ := sip.QueryPresence(ctx, cfg.Metrics, nil)
+			var keys []string
+			for _, e := range entries {
+				keys = append(keys, e.User)
+			}
+			return keys, cobra.ShellCompDirectiveNoFileComp
+		},
 		RunE: func(cmd *cobra.Command, users []string) error {
 			cfg, err := sip.LoadConfig(path)
 			if err != nil {
