@@ -118,7 +118,7 @@ func TestBulkRoundTripsGrowWithRows(t *testing.T) {
 	if fewSmall != fewLarge || manySmall != manyLarge {
 		t.Errorf("searches depend on the forest's size: %d→%d and %d→%d", fewSmall, fewLarge, manySmall, manyLarge)
 	}
-	// 31 rows: 124 user terms (2 batches) and 31 addresses (1 batch) against 1 and 1.
+	// 31 rows: 31 account names and 31 addresses, one batch each, as for 5 rows.
 	if manySmall > fewSmall+1 {
 		t.Errorf("31 rows took %d searches, 5 rows %d: more than one batch more", manySmall, fewSmall)
 	}

@@ -120,11 +120,16 @@ func (u *EUMUser) matches(name string) bool {
 	return false
 }
 
-// userTerms are the indexed equality filters that find a user by name.
+// userTerms are the indexed equality filters that find a user by name: a
+// name without @ can only be a sAMAccountName (UPNs and SIP addresses have
+// one), so a batch of account names costs one value each.
 func userTerms(name string) []string {
 	n := strings.TrimSpace(name)
 	if isDN(n) {
 		return []string{Filter("distinguishedName", n)}
+	}
+	if !strings.Contains(n, "@") {
+		return []string{Filter("sAMAccountName", n)}
 	}
 	sip := n
 	if !strings.HasPrefix(strings.ToLower(n), "sip:") {
