@@ -33,13 +33,17 @@ func (d *Dir) NewContactPlanner() *ContactPlanner {
 // loadOwners looks up the SIP addresses and numbers not looked up yet, in one batched search.
 func (cp *ContactPlanner) loadOwners(ctx context.Context, sips, numbers []string) error {
 	var ms, mn []string
+	seen := map[string]bool{}
 	for _, s := range sips {
-		if _, ok := cp.bySIP[strings.ToLower(s)]; !ok && !contains(ms, s) {
+		k := strings.ToLower(s)
+		if _, ok := cp.bySIP[k]; !ok && !seen[k] {
+			seen[k] = true
 			ms = append(ms, s)
 		}
 	}
 	for _, n := range numbers {
-		if _, ok := cp.byNumber[n]; !ok && !contains(mn, n) {
+		if _, ok := cp.byNumber[n]; !ok && !seen["tel:"+n] {
+			seen["tel:"+n] = true
 			mn = append(mn, n)
 		}
 	}
@@ -94,7 +98,8 @@ func (cp *ContactPlanner) checkOU(ctx context.Context, ou string) error {
 }
 
 // CheckSIPFree fails with an ErrInUse FieldError when an object other than
-// self (a DN) has the SIP address, also one planned earlier in this batch.
+// self (a DN) has the SIP address, also one planned earlier in this batch. A
+// planner remembers what it read: to re-check after a write, use a new one.
 func (cp *ContactPlanner) CheckSIPFree(ctx context.Context, sip, self string) error {
 	if dn, ok := cp.sipTaken[strings.ToLower(sip)]; ok && !sameDN(dn, self) {
 		return inUseErr(FieldSIPAddress, sip, dn, "is already used by %s in this batch", dn)

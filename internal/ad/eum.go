@@ -88,38 +88,6 @@ func isPerson(e *ldap.Entry) bool {
 	return contains(cls, "user") && !contains(cls, "computer")
 }
 
-// has reports whether u has the address (in its phone context).
-func (u *EUMUser) has(key string) bool {
-	for _, a := range u.Addresses {
-		if a.key() == key {
-			return true
-		}
-	}
-	return false
-}
-
-// matches reports whether name (sAMAccountName, UPN, SIP address with or
-// without sip:, or DN) names u.
-func (u *EUMUser) matches(name string) bool {
-	n := strings.TrimSpace(name)
-	if isDN(n) {
-		return sameDN(n, u.DN)
-	}
-	sip := n
-	if !strings.HasPrefix(strings.ToLower(n), "sip:") {
-		sip = "sip:" + n
-	}
-	if strings.EqualFold(n, u.Account) || strings.EqualFold(n, u.UPN) || strings.EqualFold(sip, u.SIP) {
-		return true
-	}
-	for _, v := range u.entry.GetAttributeValues("proxyAddresses") {
-		if strings.EqualFold(v, sip) {
-			return true
-		}
-	}
-	return false
-}
-
 // userTerms are the indexed equality filters that find a user by name: a
 // name without @ can only be a sAMAccountName (UPNs and SIP addresses have
 // one), so a batch of account names costs one value each.

@@ -3,6 +3,8 @@ package ad
 import (
 	"context"
 	"strings"
+
+	"github.com/go-ldap/ldap/v3"
 )
 
 // EUMPlanner plans EUM changes for one command: one user, or every row of a
@@ -34,19 +36,21 @@ func (ep *EUMPlanner) canonical(u *EUMUser) *EUMUser {
 	return u
 }
 
-// loadUsers looks up the names not looked up yet, in batched searches.
+// loadUsers looks up the names not looked up yet, in batched searches, and
+// matches the results back to the names through a map (a batch of n names
+// costs O(n), not O(n²)).
 func (ep *EUMPlanner) loadUsers(ctx context.Context, names []string) error {
-	var missing []string
+	missing := map[string]string{} // nameKey → the name as given
 	var terms []string
-	seen := map[string]bool{}
 	for _, n := range names {
-		k := strings.ToLower(strings.TrimSpace(n))
-		if _, ok := ep.byName[k]; ok || seen[k] || k == "" {
+		k := nameKey(n)
+		if _, ok := ep.byName[k]; ok || k == "" {
 			continue
 		}
-		seen[k] = true
-		missing = append(missing, n)
-		terms = append(terms, userTerms(n)...)
+		if _, ok := missing[k]; !ok {
+			missing[k] = n
+			terms = append(terms, userTerms(n)...)
+		}
 	}
 	if len(missing) == 0 {
 		return nil
@@ -55,8 +59,8 @@ func (ep *EUMPlanner) loadUsers(ctx context.Context, names []string) error {
 	if err != nil {
 		return err
 	}
-	for _, n := range missing {
-		ep.byName[strings.ToLower(strings.TrimSpace(n))] = []*EUMUser{}
+	for k := range missing {
+		ep.byName[k] = []*EUMUser{}
 	}
 	for _, e := range es {
 		if !isPerson(e) {
@@ -64,14 +68,59 @@ func (ep *EUMPlanner) loadUsers(ctx context.Context, names []string) error {
 		}
 		fresh := eumUserFromEntry(e)
 		u := ep.canonical(fresh)
-		for _, n := range missing {
-			if fresh.matches(n) {
-				k := strings.ToLower(strings.TrimSpace(n))
+		for _, k := range fresh.nameKeys() {
+			if _, ok := missing[k]; ok && !containsUser(ep.byName[k], u) {
 				ep.byName[k] = append(ep.byName[k], u)
 			}
 		}
 	}
 	return nil
+}
+
+// nameKey is how a user name is compared: DNs normalized, everything else
+// lower case, a SIP address with its sip: scheme.
+func nameKey(name string) string {
+	n := strings.TrimSpace(name)
+	if isDN(n) {
+		return dnKey(n)
+	}
+	return strings.ToLower(n) // a UPN and a SIP address without sip: are both keys of a user (see nameKeys)
+}
+
+// dnKey normalizes a DN for comparison.
+func dnKey(dn string) string {
+	parsed, err := ldap.ParseDN(dn)
+	if err != nil {
+		return strings.ToLower(dn)
+	}
+	return "dn:" + strings.ToLower(parsed.String())
+}
+
+// nameKeys are the nameKeys that name u: account, UPN, SIP addresses with
+// and without sip:, and DN.
+func (u *EUMUser) nameKeys() []string {
+	keys := []string{strings.ToLower(u.Account), strings.ToLower(u.UPN), dnKey(u.DN)}
+	sips := []string{u.SIP}
+	for _, v := range u.entry.GetAttributeValues("proxyAddresses") {
+		if strings.HasPrefix(strings.ToLower(v), "sip:") {
+			sips = append(sips, v)
+		}
+	}
+	for _, s := range sips {
+		if s = strings.ToLower(s); s != "" {
+			keys = append(keys, s, strings.TrimPrefix(s, "sip:"))
+		}
+	}
+	return keys
+}
+
+func containsUser(list []*EUMUser, u *EUMUser) bool {
+	for _, x := range list {
+		if x == u {
+			return true
+		}
+	}
+	return false
 }
 
 // User finds a user by sAMAccountName, UPN, SIP address (with or without sip:)
@@ -83,7 +132,7 @@ func (ep *EUMPlanner) User(ctx context.Context, name string) (*EUMUser, error) {
 	if err := ep.loadUsers(ctx, []string{name}); err != nil {
 		return nil, err
 	}
-	found := ep.byName[strings.ToLower(strings.TrimSpace(name))]
+	found := ep.byName[nameKey(name)]
 	switch len(found) {
 	case 0:
 		return nil, notFoundErr(FieldUser, name, "no user with that sAMAccountName, UPN, SIP address or DN")
@@ -97,15 +146,14 @@ func (ep *EUMPlanner) User(ctx context.Context, name string) (*EUMUser, error) {
 // have them (any object class: Exchange keeps proxy addresses unique across
 // recipients), in batched searches.
 func (ep *EUMPlanner) loadOwners(ctx context.Context, addrs []EUMAddress) error {
-	var missing []EUMAddress
+	missing := map[string]bool{}
 	var terms []string
 	for _, a := range addrs {
 		k := a.key()
-		if _, ok := ep.owners[k]; ok {
+		if _, ok := ep.owners[k]; ok || missing[k] {
 			continue
 		}
-		ep.owners[k] = nil
-		missing = append(missing, a)
+		missing[k] = true
 		terms = append(terms, a.filter())
 	}
 	if len(missing) == 0 {
@@ -113,19 +161,16 @@ func (ep *EUMPlanner) loadOwners(ctx context.Context, addrs []EUMAddress) error 
 	}
 	es, err := ep.d.ForestSearchAny(ctx, terms, userAttrs)
 	if err != nil {
-		for _, a := range missing {
-			delete(ep.owners, a.key())
-		}
 		return err
 	}
-	for _, a := range missing {
-		ep.owners[a.key()] = []*EUMUser{}
+	for k := range missing {
+		ep.owners[k] = []*EUMUser{}
 	}
 	for _, e := range es {
 		u := ep.canonical(eumUserFromEntry(e))
-		for _, a := range missing {
-			if u.has(a.key()) {
-				ep.owners[a.key()] = append(ep.owners[a.key()], u)
+		for _, a := range u.Addresses {
+			if k := a.key(); missing[k] && !containsUser(ep.owners[k], u) {
+				ep.owners[k] = append(ep.owners[k], u)
 			}
 		}
 	}
@@ -179,7 +224,7 @@ func (ep *EUMPlanner) Prefetch(ctx context.Context, specs []EUMSpec) error {
 	}
 	var addrs []EUMAddress
 	for _, s := range specs {
-		found := ep.byName[strings.ToLower(strings.TrimSpace(s.User))]
+		found := ep.byName[nameKey(s.User)]
 		dp, err := ep.cat.DialPlan(ctx, s.DialPlan)
 		if len(found) != 1 || err != nil {
 			continue

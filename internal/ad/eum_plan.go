@@ -130,7 +130,9 @@ func (ep *EUMPlanner) loadWanted(ctx context.Context, dp DialPlan, want []EUMAdd
 // CheckFree fails with an ErrInUse FieldError when address is taken in dp's
 // phone context or an equivalent one by an object other than self (a DN), and
 // with ErrInvalid when it is the plan's subscriber access or an auto attendant
-// number. It is the uniqueness check of `eum add`, usable again after a write.
+// number. It is the uniqueness check of `eum add`; a planner remembers what it
+// read, so to re-check after a write (did a concurrent writer take the same
+// address?) call it on a new planner, which asks the directory afresh.
 func (ep *EUMPlanner) CheckFree(ctx context.Context, dp DialPlan, address, self string) error {
 	field := FieldExtension
 	if strings.Contains(address, "@") {
