@@ -180,6 +180,7 @@ variable, the selected profile of the config file, a default.
   COLUMNS                                         the width tables are fitted to (default: the terminal's)
   UMCTL_APPLY_PIPELINE                            bulk writes: requests in flight per connection (default 4)
   UMCTL_APPLY_CONNECTIONS                         bulk writes: connections to the DC (default 1; more made Samba slower)
+  UMCTL_SEARCH_PIPELINE                           bulk lookups: batched searches in flight (default 4)
 
 --auth auto is kerberos when a keytab is configured, simple when a bind password
 (file or UMCTL_BIND_PASSWORD) is given, negotiate on Windows, kerberos when KRB5CCNAME

@@ -64,6 +64,8 @@ type EUMUser struct {
 	SIP       string       `json:"sipAddress"`
 	Addresses []EUMAddress `json:"eumAddresses"`
 	entry     *ldap.Entry
+	fromGC    bool // read from the global catalog (for uniqueness), not from the DC written
+	planned   bool // a change was planned from entry
 }
 
 var userAttrs = []string{"objectClass", "sAMAccountName", "userPrincipalName", "msRTCSIP-PrimaryUserAddress", "proxyAddresses"}

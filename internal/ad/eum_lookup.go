@@ -26,55 +26,124 @@ func (d *Dir) NewEUMPlanner() *EUMPlanner {
 }
 
 // canonical returns the one EUMUser object of an entry's DN, keeping the
-// planned state of a user seen before.
-func (ep *EUMPlanner) canonical(u *EUMUser) *EUMUser {
+// planned state of a user seen before. An authoritative entry (from the DC
+// that is written) replaces one read from the global catalog, which may lag,
+// unless a change was planned from it already.
+func (ep *EUMPlanner) canonical(u *EUMUser, authoritative bool) *EUMUser {
 	k := strings.ToLower(u.DN)
-	if have, ok := ep.byDN[k]; ok {
-		return have
+	have, ok := ep.byDN[k]
+	if !ok {
+		u.fromGC = !authoritative
+		ep.byDN[k] = u
+		return u
 	}
-	ep.byDN[k] = u
-	return u
+	if authoritative && have.fromGC && !have.planned {
+		have.Account, have.UPN, have.SIP, have.Addresses, have.entry, have.fromGC = u.Account, u.UPN, u.SIP, u.Addresses, u.entry, false
+	}
+	return have
 }
 
-// loadUsers looks up the names not looked up yet, in batched searches, and
-// matches the results back to the names through a map (a batch of n names
-// costs O(n), not O(n²)).
+// loadUsers looks up the names not looked up yet.
 func (ep *EUMPlanner) loadUsers(ctx context.Context, names []string) error {
-	missing := map[string]string{} // nameKey → the name as given
-	var terms []string
-	for _, n := range names {
-		k := nameKey(n)
-		if _, ok := ep.byName[k]; ok || k == "" {
-			continue
-		}
-		if _, ok := missing[k]; !ok {
-			missing[k] = n
-			terms = append(terms, userTerms(n)...)
-		}
-	}
-	if len(missing) == 0 {
+	return ep.load(ctx, names, nil)
+}
+
+// load looks up, in one series of batched searches, the user names and the
+// address keys not looked up yet: each result is matched back to the names
+// and keys it answers through maps (n rows cost O(n), not O(n²)), and a user
+// that answers both (the usual re-run) comes back once.
+func (ep *EUMPlanner) load(ctx context.Context, names []string, addrs []EUMAddress) error {
+	names, addrs, nameTerms, addrTerms := ep.missing(names, addrs)
+	if len(nameTerms)+len(addrTerms) == 0 {
 		return nil
 	}
-	es, err := ep.d.SearchAny(ctx, ep.d.RootDSE.DefaultNC, "", terms, userAttrs)
+	es, err := ep.search(ctx, nameTerms, addrTerms)
 	if err != nil {
 		return err
 	}
-	for k := range missing {
-		ep.byName[k] = []*EUMUser{}
+	wantName, wantAddr := map[string]bool{}, map[string]bool{}
+	for _, k := range names {
+		ep.byName[k], wantName[k] = []*EUMUser{}, true
+	}
+	for _, a := range addrs {
+		ep.owners[a.key()], wantAddr[a.key()] = []*EUMUser{}, true
 	}
 	for _, e := range es {
-		if !isPerson(e) {
-			continue
+		fresh := eumUserFromEntry(e.Entry)
+		u := ep.canonical(fresh, e.authoritative)
+		if isPerson(e.Entry) && e.authoritative {
+			for _, k := range fresh.nameKeys() {
+				if wantName[k] && !containsUser(ep.byName[k], u) {
+					ep.byName[k] = append(ep.byName[k], u)
+				}
+			}
 		}
-		fresh := eumUserFromEntry(e)
-		u := ep.canonical(fresh)
-		for _, k := range fresh.nameKeys() {
-			if _, ok := missing[k]; ok && !containsUser(ep.byName[k], u) {
-				ep.byName[k] = append(ep.byName[k], u)
+		for _, a := range u.Addresses {
+			if k := a.key(); wantAddr[k] && !containsUser(ep.owners[k], u) {
+				ep.owners[k] = append(ep.owners[k], u)
 			}
 		}
 	}
 	return nil
+}
+
+// found is a search result, and whether it came from the DC that is written
+// (authoritative) or from the global catalog.
+type found struct {
+	*ldap.Entry
+	authoritative bool
+}
+
+// search runs the batched searches of load. Users are read from the DC that
+// is written; the owners of addresses from the global catalog when one is
+// configured (forest-wide), else from the same DC, in the same filters as
+// the users (a user who has the address it asks for comes back once).
+func (ep *EUMPlanner) search(ctx context.Context, nameTerms, addrTerms []string) ([]found, error) {
+	gc, err := ep.d.GlobalCatalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []found
+	if gc == nil {
+		nameTerms, addrTerms = append(nameTerms, addrTerms...), nil
+	}
+	es, err := ep.d.SearchAny(ctx, ep.d.RootDSE.DefaultNC, "", nameTerms, userAttrs)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range es {
+		out = append(out, found{e, true})
+	}
+	es, err = ep.d.ForestSearchAny(ctx, addrTerms, userAttrs)
+	for _, e := range es {
+		out = append(out, found{e, false})
+	}
+	return out, err
+}
+
+// missing returns the name keys and addresses not looked up yet, each once,
+// and the filter terms that find them.
+func (ep *EUMPlanner) missing(names []string, addrs []EUMAddress) (keys []string, todo []EUMAddress, nameTerms, addrTerms []string) {
+	seen := map[string]bool{}
+	for _, n := range names {
+		k := nameKey(n)
+		if _, ok := ep.byName[k]; ok || k == "" || seen[k] {
+			continue
+		}
+		seen[k] = true
+		keys = append(keys, k)
+		nameTerms = append(nameTerms, userTerms(n)...)
+	}
+	for _, a := range addrs {
+		k := "eum:" + a.key()
+		if _, ok := ep.owners[a.key()]; ok || seen[k] {
+			continue
+		}
+		seen[k] = true
+		todo = append(todo, a)
+		addrTerms = append(addrTerms, a.filter())
+	}
+	return keys, todo, nameTerms, addrTerms
 }
 
 // nameKey is how a user name is compared: DNs normalized, everything else
@@ -146,35 +215,7 @@ func (ep *EUMPlanner) User(ctx context.Context, name string) (*EUMUser, error) {
 // have them (any object class: Exchange keeps proxy addresses unique across
 // recipients), in batched searches.
 func (ep *EUMPlanner) loadOwners(ctx context.Context, addrs []EUMAddress) error {
-	missing := map[string]bool{}
-	var terms []string
-	for _, a := range addrs {
-		k := a.key()
-		if _, ok := ep.owners[k]; ok || missing[k] {
-			continue
-		}
-		missing[k] = true
-		terms = append(terms, a.filter())
-	}
-	if len(missing) == 0 {
-		return nil
-	}
-	es, err := ep.d.ForestSearchAny(ctx, terms, userAttrs)
-	if err != nil {
-		return err
-	}
-	for k := range missing {
-		ep.owners[k] = []*EUMUser{}
-	}
-	for _, e := range es {
-		u := ep.canonical(eumUserFromEntry(e))
-		for _, a := range u.Addresses {
-			if k := a.key(); missing[k] && !containsUser(ep.owners[k], u) {
-				ep.owners[k] = append(ep.owners[k], u)
-			}
-		}
-	}
-	return nil
+	return ep.load(ctx, nil, addrs)
 }
 
 // inContexts returns address in each of the phone contexts.
@@ -212,34 +253,59 @@ func (ep *EUMPlanner) Owners(ctx context.Context, dp DialPlan, address string) (
 
 // Prefetch reads, for a batch of specs, their users and the owners of every
 // address they would add, with batched OR filters: about 2·len(specs)/BatchSize
-// searches instead of two per row. Rows that are invalid are skipped here and
-// reported by PlanAdd.
+// searches instead of two per row. Addresses known without the user (the
+// extension, a given SIP name) are looked up together with the users; SIP
+// names that default to the user's SIP address follow in a second series.
+// Rows that are invalid are skipped here and reported by PlanAdd.
 func (ep *EUMPlanner) Prefetch(ctx context.Context, specs []EUMSpec) error {
 	names := make([]string, len(specs))
+	var known []EUMAddress
 	for i, s := range specs {
 		names[i] = s.User
+		addrs, err := ep.specAddresses(ctx, s, &EUMUser{SIP: "sip:x@x"})
+		if err == nil {
+			for _, a := range addrs {
+				if s.SIPName != "" || !a.IsSIP() {
+					known = append(known, a)
+				}
+			}
+		}
 	}
-	if err := ep.loadUsers(ctx, names); err != nil {
+	if err := ep.load(ctx, names, known); err != nil {
 		return err
 	}
-	var addrs []EUMAddress
+	var derived []EUMAddress
 	for _, s := range specs {
 		found := ep.byName[nameKey(s.User)]
-		dp, err := ep.cat.DialPlan(ctx, s.DialPlan)
-		if len(found) != 1 || err != nil {
+		if len(found) != 1 || s.SIPName != "" {
 			continue
 		}
-		want, err := wantedAddresses(found[0], dp, s)
-		if err != nil {
-			continue
-		}
-		contexts, err := ep.cat.EquivalentContexts(ctx, dp)
-		if err != nil {
-			return err
-		}
-		for _, w := range want {
-			addrs = append(addrs, inContexts(w.Address, contexts)...)
+		addrs, err := ep.specAddresses(ctx, s, found[0])
+		if err == nil {
+			derived = append(derived, addrs...)
 		}
 	}
-	return ep.loadOwners(ctx, addrs)
+	return ep.loadOwners(ctx, derived)
+}
+
+// specAddresses are the addresses s would add to u, in the plan's phone
+// context and each equivalent one; an error means the row is invalid.
+func (ep *EUMPlanner) specAddresses(ctx context.Context, s EUMSpec, u *EUMUser) ([]EUMAddress, error) {
+	dp, err := ep.cat.DialPlan(ctx, s.DialPlan)
+	if err != nil {
+		return nil, err
+	}
+	want, err := wantedAddresses(u, dp, s)
+	if err != nil {
+		return nil, err
+	}
+	contexts, err := ep.cat.EquivalentContexts(ctx, dp)
+	if err != nil {
+		return nil, err
+	}
+	var out []EUMAddress
+	for _, w := range want {
+		out = append(out, inContexts(w.Address, contexts)...)
+	}
+	return out, nil
 }

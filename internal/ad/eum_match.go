@@ -21,7 +21,7 @@ func (ep *EUMPlanner) usersMatching(ctx context.Context, pattern string) ([]*EUM
 	var out []*EUMUser
 	for _, e := range es {
 		if isPerson(e) {
-			out = append(out, ep.canonical(eumUserFromEntry(e)))
+			out = append(out, ep.canonical(eumUserFromEntry(e), true))
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i].Account) < strings.ToLower(out[j].Account) })

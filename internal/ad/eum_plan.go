@@ -213,6 +213,7 @@ func (ep *EUMPlanner) planProxies(p *Plan, u *EUMUser, addrs []EUMAddress) *Chan
 	if c == nil {
 		return nil
 	}
+	u.planned = true
 	for _, a := range u.Addresses {
 		if list, ok := ep.owners[a.key()]; ok {
 			ep.owners[a.key()] = removeUser(list, u)

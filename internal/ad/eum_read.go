@@ -27,7 +27,7 @@ func (ep *EUMPlanner) allEUMUsers(ctx context.Context) ([]*EUMUser, error) {
 	}
 	out := make([]*EUMUser, 0, len(es))
 	for _, e := range es {
-		out = append(out, ep.canonical(eumUserFromEntry(e)))
+		out = append(out, ep.canonical(eumUserFromEntry(e), true))
 	}
 	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i].Account) < strings.ToLower(out[j].Account) })
 	return out, nil

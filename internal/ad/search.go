@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/go-ldap/ldap/v3"
 )
@@ -46,25 +47,46 @@ func (d *Dir) Search(ctx context.Context, base string, scope int, filter string,
 	}
 }
 
-// BatchSize is how many values one OR filter of a batched search holds.
+// BatchSize is how many values one OR filter of a batched search holds, and
+// SearchPipeline how many of those searches are in flight at once on the
+// connection (the DC answers one while umctl reads the previous).
 const BatchSize = 100
+
+// SearchPipeline: see BatchSize (UMCTL_SEARCH_PIPELINE, default 4).
+var SearchPipeline = envInt("UMCTL_SEARCH_PIPELINE", 4)
 
 // SearchAny finds the entries matching any of terms (each an LDAP filter, such
 // as Filter("proxyAddresses", v)), ORed in filters of at most BatchSize terms
-// and ANDed with and (may be empty): len(terms)/BatchSize paged searches. An
-// entry matching terms of two batches is returned once.
+// and ANDed with and (may be empty): len(terms)/BatchSize paged searches, up to
+// SearchPipeline at a time. An entry matching terms of two batches is returned
+// once, in the order of the batches.
 func (d *Dir) SearchAny(ctx context.Context, base, and string, terms []string, attrs []string) ([]*ldap.Entry, error) {
-	var out []*ldap.Entry
-	seen := map[string]bool{}
+	var filters []string
 	for start := 0; start < len(terms); start += BatchSize {
-		end := min(start+BatchSize, len(terms))
-		f := "(|" + strings.Join(terms[start:end], "") + ")"
+		f := "(|" + strings.Join(terms[start:min(start+BatchSize, len(terms))], "") + ")"
 		if and != "" {
 			f = "(&" + and + f + ")"
 		}
-		es, err := d.Search(ctx, base, ldap.ScopeWholeSubtree, f, attrs)
-		if err != nil {
-			return nil, err
+		filters = append(filters, f)
+	}
+	results := make([][]*ldap.Entry, len(filters))
+	errs := make([]error, len(filters))
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, SearchPipeline)
+	for i, f := range filters {
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			results[i], errs[i] = d.Search(ctx, base, ldap.ScopeWholeSubtree, f, attrs)
+		}()
+	}
+	wg.Wait()
+	var out []*ldap.Entry
+	seen := map[string]bool{}
+	for i, es := range results {
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
 		for _, e := range es {
 			if k := strings.ToLower(e.DN); !seen[k] {
