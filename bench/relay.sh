@@ -5,14 +5,18 @@
 #     `umctl relay` with hold 0; for each, the highest rate with < 0.1 % failed
 #     calls (below the first failing rate), the ratio umctl / Kamailio, and
 #     each proxy's CPU time per call;
-#  2. held-call capacity: `umctl relay` with a HOLD-second hold at HOLD_RATE cps:
+#  2. the same over TLS (TLS_RATES): Debian's sipp has no TLS, so bench/tlsload
+#     (Go) is the caller and the answering UAS; Kamailio with its tls module
+#     (bench/kamailio-tls.cfg) and `umctl relay` take TLS from it and forward
+#     over TLS to the UAS (umctl verifies the UAS against the bench's own CA);
+#  3. held-call capacity: `umctl relay` with a HOLD-second hold at HOLD_RATE cps:
 #     peak calls held at once, RSS, and RSS per held call.
-# PARTS="sweep hold" (default both). The default hold, 2,500 cps x 40 s, holds
+# PARTS="sweep tls hold" (default all three). The default hold, 2,500 cps x 40 s, holds
 # 100,000 calls at once (the capacity target) at a rate the relay can then forward.
 # With 2 or more CPUs the load generator (both sipp) runs on CPU 0 and the proxy
 # under test on CPU 1 (taskset), so the proxies do not fight sipp for a core and
 # the knee is the proxy's own; PIN=0 lets the scheduler place everything.
-# Needs sip-tester and kamailio (apt-get install sip-tester kamailio).
+# Needs sip-tester, kamailio and kamailio-tls-modules (apt-get install sip-tester kamailio kamailio-tls-modules).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RATES=${RATES:-"2000 2500 3000 3500 4000 4500 5000 5500"}
@@ -20,7 +24,8 @@ SECS=${SECS:-10}
 HOLD_RATE=${HOLD_RATE:-2500}
 HOLD=${HOLD:-40}
 HOLD_SECS=$((HOLD + 5))
-PARTS=${PARTS:-"sweep hold"}
+TLS_RATES=${TLS_RATES:-"1000 1500 2000 2500 3000 3500 4000"}
+PARTS=${PARTS:-"sweep tls hold"}
 PIN=${PIN:-1}
 gen=() sut=()
 if [ "$PIN" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then gen=(taskset -c 0) sut=(taskset -c 1); fi
@@ -48,17 +53,29 @@ presence: {source: always-hold}
 max_held: 200000
 metrics: 127.0.0.1:9471
 EOC
-# uas: the answering "Exchange UM" (sipp) on 127.0.0.1:5080.
-uas() { "${gen[@]}" sipp -sf bench/uas_answer.xml -i 127.0.0.1 -p 5080 -nostdin -buff_size 4194304 >/dev/null 2>&1 & pids+=($!); }
-if [[ " $PARTS " == *" sweep "* ]]; then
-[ ${#sut[@]} -gt 0 ] && echo "load generator on CPU 0, proxy under test on CPU 1 (PIN=0 to share all CPUs)"
-
 # ticks PID... -> CPU clock ticks used so far by these processes and their children
 ticks() {
 	local p s=0
 	for p in "$@" $(pgrep -P "$1" 2>/dev/null); do s=$((s + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0))); done
 	echo "$s"
 }
+declare -A best failing
+# judge NAME RATE OK FAILED: a proxy's best rate is the highest with < 0.1 % failed
+# (and at least 99 % of the calls made) below its first failing rate.
+judge() {
+	local name=$1 rate=$2 ok=$3 failed=$4 secs=$5 total=$(($3 + $4))
+	if [ "$total" -gt 0 ] && [ $((failed * 1000)) -lt "$total" ] && [ "$ok" -ge $((rate * secs * 99 / 100)) ]; then
+		[ -n "${failing[$name]:-}" ] || best[$name]=$rate
+	else
+		failing[$name]=$rate
+	fi
+}
+ratio() { awk -v u="${best[$1]:-0}" -v k="${best[$2]:-0}" 'BEGIN { if (k > 0) printf "%.2f", u / k; else print "n/a" }'; }
+# uas: the answering "Exchange UM" (sipp) on 127.0.0.1:5080.
+uas() { "${gen[@]}" sipp -sf bench/uas_answer.xml -i 127.0.0.1 -p 5080 -nostdin -buff_size 4194304 >/dev/null 2>&1 & pids+=($!); }
+if [[ " $PARTS " == *" sweep "* ]]; then
+[ ${#sut[@]} -gt 0 ] && echo "load generator on CPU 0, proxy under test on CPU 1 (PIN=0 to share all CPUs)"
+
 # point NAME PORT RATE -> "successful failed µs-of-proxy-CPU-per-call". The proxies
 # run for the whole sweep (warm, as in service); every point gets a fresh UAS, so
 # no run inherits the half-open calls a failing run left there.
@@ -80,7 +97,6 @@ point() {
 sleep 1
 # Warm-up, not counted: Kamailio touches its shared memory, Go grows its heap.
 for target in kamailio:5062 umctl:5070; do SECS=5 point "${target%%:*}" "${target##*:}" 2000 >/dev/null; done
-declare -A best failing
 echo "rate  direct(ok/failed)  kamailio(ok/failed cpu/call)  umctl-relay(ok/failed cpu/call)"
 for rate in $RATES; do
 	line="$rate"
@@ -89,19 +105,71 @@ for rate in $RATES; do
 		read -r ok failed us < <(point "$name" "$port" "$rate")
 		line="$line  $ok/$failed"
 		[ "$name" = direct ] || line="$line ${us}µs"
-		total=$((ok + failed))
-		if [ "$total" -gt 0 ] && [ $((failed * 1000)) -lt "$total" ] && [ "$ok" -ge $((rate * SECS * 99 / 100)) ]; then
-			[ -n "${failing[$name]:-}" ] || best[$name]=$rate
-		else
-			failing[$name]=$rate
-		fi
+		judge "$name" "$rate" "$ok" "$failed" "$SECS"
 		sleep 1
 	done
 	echo "$line"
 done
-k=${best[kamailio]:-0} u=${best[umctl]:-0}
-echo "highest rate with < 0.1 % failed (and every lower rate too): direct ${best[direct]:-0} cps, kamailio $k cps, umctl relay $u cps"
-echo "ratio umctl/kamailio: $(awk -v u="$u" -v k="$k" 'BEGIN { if (k > 0) printf "%.2f", u / k; else print "n/a" }') (target >= 1.3)"
+echo "highest rate with < 0.1 % failed (and every lower rate too): direct ${best[direct]:-0} cps, kamailio ${best[kamailio]:-0} cps, umctl relay ${best[umctl]:-0} cps"
+echo "ratio umctl/kamailio: $(ratio umctl kamailio) (target >= 1.3)"
+kill "$kpid" "$upid"; wait "$kpid" "$upid" 2>/dev/null || true
+fi
+if [[ " $PARTS " == *" tls "* ]]; then
+go build -o "$work/tlsload" ./bench/tlsload
+"$work/tlsload" certs -dir "$work"
+cat >"$work/tls.cfg" <<EOC
+[server:default]
+method = TLSv1.2+
+verify_certificate = no
+require_certificate = no
+private_key = $work/key.pem
+certificate = $work/cert.pem
+[client:default]
+method = TLSv1.2+
+verify_certificate = no
+require_certificate = no
+EOC
+cat >"$work/relaytls.yaml" <<EOC
+listen: [tls://127.0.0.1:5075]
+tls: {cert: $work/cert.pem, key: $work/key.pem, hop_ca: $work/ca.pem}
+next_hops: [tls://127.0.0.1:5085]
+presence: {source: never-hold}
+metrics: 127.0.0.1:9472
+EOC
+# tpoint NAME PORT RATE -> "successful failed µs-of-proxy-CPU-per-call", as point() over TLS:
+# tlsload makes the calls over 4 connections; a fresh TLS UAS per point.
+tpoint() {
+	local name=$1 port=$2 rate=$3 ppid="" t0=0 t1=0 tuas out
+	case $name in kamailio-tls) ppid=$ktpid ;; umctl-tls) ppid=$utpid ;; esac
+	"${gen[@]}" "$work/tlsload" uas -listen 127.0.0.1:5085 -cert "$work/cert.pem" -key "$work/key.pem" & tuas=$!
+	sleep 0.5
+	[ -n "$ppid" ] && t0=$(ticks "$ppid")
+	out=$(timeout $((SECS + 40)) "${gen[@]}" "$work/tlsload" uac -target "127.0.0.1:$port" -rate "$rate" -calls $((rate * SECS)) -conns 4 2>/dev/null || echo "0 $((rate * SECS))")
+	[ -n "$ppid" ] && t1=$(ticks "$ppid")
+	kill "$tuas"; wait "$tuas" 2>/dev/null || true
+	echo "$out $(((t1 - t0) * 1000000 / tck / (rate * SECS)))"
+}
+"${sut[@]}" kamailio -f bench/kamailio-tls.cfg -DD -E -m 1024 -M 16 -P "$work/kamtls.pid" -A "LISTEN=tls:127.0.0.1:5064" \
+	-A 'DST="sip:127.0.0.1:5085;transport=tls"' -A "TLS_CFG=\"$work/tls.cfg\"" >"$work/kamtls.log" 2>&1 & ktpid=$!; pids+=($ktpid)
+"${sut[@]}" "$UMCTL" relay run --config "$work/relaytls.yaml" >/dev/null 2>&1 & utpid=$!; pids+=($utpid)
+sleep 1.5
+for target in kamailio-tls:5064 umctl-tls:5075; do SECS=5 tpoint "${target%%:*}" "${target##*:}" 1000 >/dev/null; done
+echo "TLS rate  direct(ok/failed)  kamailio(ok/failed cpu/call)  umctl-relay(ok/failed cpu/call)"
+for rate in $TLS_RATES; do
+	line="$rate"
+	for target in direct-tls:5085 kamailio-tls:5064 umctl-tls:5075; do
+		name=${target%%:*} port=${target##*:}
+		read -r ok failed us < <(tpoint "$name" "$port" "$rate")
+		line="$line  $ok/$failed"
+		[ "$name" = direct-tls ] || line="$line ${us}µs"
+		judge "$name" "$rate" "$ok" "$failed" "$SECS"
+		sleep 1
+	done
+	echo "$line"
+done
+echo "TLS: highest rate with < 0.1 % failed (and every lower rate too): direct ${best[direct-tls]:-0} cps, kamailio ${best[kamailio-tls]:-0} cps, umctl relay ${best[umctl-tls]:-0} cps"
+echo "TLS ratio umctl/kamailio: $(ratio umctl-tls kamailio-tls) (target >= 1.3)"
+kill "$ktpid" "$utpid"; wait "$ktpid" "$utpid" 2>/dev/null || true
 fi
 [[ " $PARTS " == *" hold "* ]] || exit 0
 
