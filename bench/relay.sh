@@ -32,7 +32,7 @@ if [ "$PIN" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
 tck=$(getconf CLK_TCK)
 UMCTL=./bin/umctl
 [ -x "$UMCTL" ] || go build -o "$UMCTL" ./cmd/umctl
-for t in sipp kamailio; do command -v $t >/dev/null || { echo "bench/relay.sh: $t is missing (apt-get install sip-tester kamailio)" >&2; exit 2; }; done
+for t in sipp kamailio; do command -v $t >/dev/null || { echo "bench/relay.sh: $t is missing (apt-get install sip-tester kamailio kamailio-tls-modules)" >&2; exit 2; }; done
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
