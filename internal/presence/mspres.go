@@ -123,35 +123,98 @@ type xActivity struct {
 }
 
 // parseCategories reads every <categories uri="…"> element in the document
-// (the root, or nested as in roaming documents): one Update per user.
+// (the root, or nested as in roaming documents): one Update per user. It walks
+// raw tokens rather than decoding by reflection: a 500-user NOTIFY is
+// applied several times faster (BenchmarkParseCategories).
 func (p Parser) parseCategories(data []byte) ([]Update, error) {
 	dec := xml.NewDecoder(bytes.NewReader(data))
-	var out []Update
+	var (
+		out  []Update
+		c    *xCategories
+		cat  *xCategory
+		st   *xState
+		text *string // where character data goes
+	)
 	for {
-		tok, err := dec.Token()
+		tok, err := dec.RawToken()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
 			return out, fmt.Errorf("categories: %v", err)
 		}
-		se, ok := tok.(xml.StartElement)
-		if !ok || se.Name.Local != "categories" {
-			continue
+		switch t := tok.(type) {
+		case xml.StartElement:
+			text = nil
+			switch t.Name.Local {
+			case "categories":
+				if c != nil {
+					return out, errors.New("categories: <categories> inside <categories>")
+				}
+				c = &xCategories{URI: attr(t, "uri")}
+			case "category":
+				if c != nil {
+					c.Categories = append(c.Categories, xCategory{Name: attr(t, "name")})
+					cat, st = &c.Categories[len(c.Categories)-1], nil
+				}
+			case "state":
+				if cat != nil && cat.Name == "state" {
+					cat.States = append(cat.States, xState{Type: attr(t, "type")})
+					st = &cat.States[len(cat.States)-1]
+				}
+			case "availability":
+				if st != nil {
+					text = &st.Availability
+				}
+			case "activity":
+				if st != nil {
+					st.Activity = &xActivity{Token: attr(t, "token")}
+				}
+			case "custom":
+				if st != nil && st.Activity != nil {
+					st.Activity.Custom = append(st.Activity.Custom, "")
+					text = &st.Activity.Custom[len(st.Activity.Custom)-1]
+				}
+			}
+		case xml.CharData:
+			if text != nil {
+				*text += string(t)
+			}
+		case xml.EndElement:
+			text = nil
+			switch t.Name.Local {
+			case "categories":
+				if c == nil {
+					return out, errors.New("categories: </categories> without <categories>")
+				}
+				if c.URI == "" {
+					return out, errors.New("categories: no uri attribute")
+				}
+				out = append(out, p.update(*c))
+				c, cat, st = nil, nil, nil
+			case "category":
+				cat, st = nil, nil
+			case "state":
+				st = nil
+			}
 		}
-		var c xCategories
-		if err := dec.DecodeElement(&c, &se); err != nil {
-			return out, fmt.Errorf("categories: %v", err)
-		}
-		if c.URI == "" {
-			return out, errors.New("categories: no uri attribute")
-		}
-		out = append(out, p.update(c))
+	}
+	if c != nil {
+		return out, errors.New("categories: the document ends inside <categories>")
 	}
 	if len(out) == 0 {
 		return nil, errors.New("categories: no <categories uri=…> element")
 	}
 	return out, nil
+}
+
+func attr(t xml.StartElement, local string) string {
+	for _, a := range t.Attr {
+		if a.Name.Local == local {
+			return a.Value
+		}
+	}
+	return ""
 }
 
 // update reads one user's state category; missing or deleted means offline.
@@ -249,6 +312,9 @@ type xList struct {
 // parseRLMI reads the resource list: resources whose instance the server
 // terminated (the user does not exist, or is not allowed) are reported so.
 func parseRLMI(data []byte) ([]Update, error) {
+	if !bytes.Contains(data, []byte("terminated")) && bytes.Contains(data, []byte("<")) {
+		return nil, nil // nothing ended: the resource list says no more than the categories parts
+	}
 	var l xList
 	if err := xml.Unmarshal(data, &l); err != nil {
 		return nil, fmt.Errorf("rlmi: %v", err)
