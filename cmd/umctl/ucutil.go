@@ -67,8 +67,9 @@ After the first run, restart the Lync Front End service on each pool.`,
 			} else if src != nil {
 				opts.Source = src
 			}
-			res, err := d.PlanUCUtil(ctx, opts)
-			if err != nil {
+			res := &ad.UCUtilResult{}
+			opts.Report = res
+			if err := d.PlanUCUtil(ctx, &ad.Plan{}, opts); err != nil {
 				return err
 			}
 			if err := a.runPlan(ctx, d, res.Plan, planRun{mutateFlags: mutateFlags{dryRun: m.dryRun || verify, yes: m.yes},

@@ -197,7 +197,8 @@ msExchUMHuntGroupDialPlanLink: CN=TelExtnDP,`+dpBase+`
 func TestUCUtilOutcallsGateway(t *testing.T) {
 	resetLab(t)
 	usn := labtest.HighestUSN(t)
-	if code, _, errOut := umctl(t, "ucutil", "--outcalls-gateway", "nope"); code != cli.ExitFailure || !strings.Contains(errOut, `--outcalls-gateway "nope"`) {
+	// A flag value the directory refutes is invalid input (exit 2), as an unknown dial plan is.
+	if code, _, errOut := umctl(t, "ucutil", "--outcalls-gateway", "nope"); code != cli.ExitUsage || !strings.Contains(errOut, `--outcalls-gateway "nope": no such gateway`) {
 		t.Fatalf("unknown gateway: exit %d %s", code, errOut)
 	}
 	if labtest.HighestUSN(t) != usn {

@@ -32,6 +32,9 @@ const (
 	FieldIPFamily      Field = "ip family"
 	FieldPilot         Field = "pilot"
 	FieldName          Field = "name"
+
+	FieldOutcallsGateway    Field = "outcalls gateway"
+	FieldIncludeAdminGroups Field = "include admin groups"
 )
 
 // ErrInUse means a value that must be unique (an EUM address, a SIP address, a

@@ -137,6 +137,8 @@ func (d *Dir) Permissions(ctx context.Context, trustees []Trustee, adminGroups b
 
 // UCUtilOptions tune PlanUCUtil.
 type UCUtilOptions struct {
+	// Report, if set, is filled in with what the plan is based on.
+	Report *UCUtilResult
 	// Source is where pools and the RTC groups are read (a global catalog, --gc); nil = the same connection.
 	Source             *Dir
 	IncludeAdminGroups bool
@@ -165,41 +167,45 @@ type UCUtilResult struct {
 // containers, missing ACEs for the RTC groups, one UM IP gateway per pool
 // (matched by address as an FQDN, else by the pool's name, and then pointed
 // back at the pool), and one hunt group per SIP URI dial plan under each of
-// those gateways. It never deletes anything.
-func (d *Dir) PlanUCUtil(ctx context.Context, o UCUtilOptions) (*UCUtilResult, error) {
+// those gateways. It never deletes anything. The changes go to p; o.Report,
+// if set, receives the pools, dial plans and permissions they are based on.
+func (d *Dir) PlanUCUtil(ctx context.Context, p *Plan, o UCUtilOptions) error {
 	src := o.Source
 	if src == nil {
 		src = d
 	}
 	org, err := d.ExchangeOrg(ctx) // src.Pools below checks the Lync schema
 	if err != nil {
-		return nil, err
+		return err
 	}
 	trustees, err := src.RTCTrustees(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	allPools, err := src.Catalog().Pools(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	gateways, err := d.Gateways(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	plans, err := d.Catalog().DialPlans(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	res := &UCUtilResult{Plan: &Plan{}}
-	p := res.Plan
+	res := o.Report
+	if res == nil {
+		res = &UCUtilResult{}
+	}
+	res.Plan = p
 
 	// 1. UM containers Exchange creates on demand, then the permissions on them.
 	for _, name := range []string{DialPlanContainer, GatewayContainer, AutoAttendantContainer} {
 		dn := RDN("CN", name) + "," + org
 		ok, err := d.Exists(ctx, dn)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if !ok {
 			p.Add("container", dn, []Attr{{"objectClass", []string{"msExchContainer"}}, {"cn", []string{name}}, {"msExchVersion", []string{ExchangeVersion}}})
@@ -207,19 +213,19 @@ func (d *Dir) PlanUCUtil(ctx context.Context, o UCUtilOptions) (*UCUtilResult, e
 	}
 	if o.IncludeAdminGroups {
 		if ok, err := d.Exists(ctx, RDN("CN", AdminGroupsContainer)+","+org); err != nil {
-			return nil, err
+			return err
 		} else if !ok {
-			return nil, fmt.Errorf("%w: --include-admin-groups: %s has no %s container", ErrNotFound, org, AdminGroupsContainer)
+			return notFoundErr(FieldIncludeAdminGroups, "", "%s has no %s container", org, AdminGroupsContainer)
 		}
 	}
 	if res.Permissions, err = d.Permissions(ctx, trustees, o.IncludeAdminGroups); err != nil {
-		return nil, err
+		return err
 	}
 	planPermissions(p, res.Permissions)
 
 	// 2. One gateway per pool at OCS 2007 level or later with an FQDN.
 	if o.OutcallsGateway != "" && !gatewayNamed(gateways, allPools, o.OutcallsGateway) {
-		return nil, fmt.Errorf("%w: --outcalls-gateway %q: no such gateway, and no pool would get a gateway of that name", ErrNotFound, o.OutcallsGateway)
+		return notFoundErr(FieldOutcallsGateway, o.OutcallsGateway, "no such gateway, and no pool would get a gateway of that name")
 	}
 	taken := map[string]bool{}
 	for _, g := range gateways {
@@ -282,7 +288,7 @@ func (d *Dir) PlanUCUtil(ctx context.Context, o UCUtilOptions) (*UCUtilResult, e
 			}
 		}
 	}
-	return res, nil
+	return nil
 }
 
 // ucutilPool says whether a pool gets a UM IP gateway: OCS 2007 level or later, with an FQDN.
