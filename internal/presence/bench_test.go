@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -162,12 +161,4 @@ func BenchmarkParseCategories(b *testing.B) {
 			}
 		})
 	}
-}
-
-// cpuTime is the process's user+system CPU time: on a shared machine it
-// measures the work where wall time measures the neighbours.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

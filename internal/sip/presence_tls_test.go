@@ -1,0 +1,99 @@
+package sip
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"net"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/umctl/umctl/internal/routing"
+	"github.com/umctl/umctl/internal/sipptest"
+)
+
+// The pool accepts a trusted application over mutual TLS only: a sipgo pool
+// that requires a client certificate from the test CA answers the batched
+// SUBSCRIBE and sends a NOTIFY back over the relay's connection.
+// (Debian's sipp has no TLS; lync_pool.xml covers the rest over TCP.)
+func TestLyncPresenceOverMutualTLS(t *testing.T) {
+	dir, ca, _ := testPKI(t)
+	cert, err := tls.LoadX509KeyPair(filepath.Join(dir, "relay.pem"), filepath.Join(dir, "relay-key.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var peer string // the client certificate the pool saw
+	poolTLS := &tls.Config{Certificates: []tls.Certificate{cert}, ClientCAs: ca, ClientAuth: tls.RequireAndVerifyClientCert, MinVersion: tls.VersionTLS12,
+		VerifyPeerCertificate: func(_ [][]byte, chains [][]*x509.Certificate) error {
+			mu.Lock()
+			peer = chains[0][0].Subject.CommonName
+			mu.Unlock()
+			return nil
+		}}
+	ua, err := sipgo.NewUA(sipgo.WithUserAgenTLSConfig(&tls.Config{RootCAs: ca}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ua.Close()
+	srv, _ := sipgo.NewServer(ua)
+	client, _ := sipgo.NewClient(ua)
+	srv.OnSubscribe(func(req *sip.Request, tx sip.ServerTransaction) {
+		res := sip.NewResponseFromRequest(req, 200, "OK", nil)
+		res.To().Params.Add("tag", "pool1")
+		res.AppendHeader(sip.NewHeader("Expires", "3600"))
+		_ = tx.Respond(res)
+		go func() { // the first NOTIFY, over the relay's connection
+			n := sip.NewRequest(sip.NOTIFY, req.Contact().Address)
+			n.SetTransport("TLS")
+			n.SetDestination(req.Source())
+			from := &sip.FromHeader{Address: req.To().Address, Params: sip.NewParams()}
+			from.Params.Add("tag", "pool1")
+			to := &sip.ToHeader{Address: req.From().Address, Params: req.From().Params.Clone()}
+			n.AppendHeader(from)
+			n.AppendHeader(to)
+			n.AppendHeader(sip.HeaderClone(req.CallID()))
+			n.AppendHeader(&sip.CSeqHeader{SeqNo: 1, MethodName: sip.NOTIFY})
+			n.AppendHeader(sip.NewHeader("Event", "presence"))
+			n.AppendHeader(sip.NewHeader("Subscription-State", "active;expires=3600"))
+			n.AppendHeader(sip.NewHeader("Content-Type", "application/msrtc-event-categories+xml"))
+			n.SetBody([]byte(`<categories xmlns="http://schemas.microsoft.com/2006/09/sip/categories" uri="sip:alice@contoso.com"><category name="state" instance="1" container="2" version="7"><state xsi:type="aggregateState" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://schemas.microsoft.com/2006/09/sip/state"><availability>18000</availability></state></category></categories>`))
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if res, err := client.Do(ctx, n, sipgo.ClientRequestAddVia); err != nil || res.StatusCode != 200 {
+				t.Errorf("NOTIFY over the relay's TLS connection: %v %v", res, err)
+			}
+		}()
+	})
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", poolTLS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.ServeTLS(ln) }()
+	defer ln.Close()
+
+	cfg := baseConfig(sipptest.FreePort(t, "udp"), 5080)
+	cfg.Numbers = map[string]string{"+4790000001": "sip:alice@contoso.com"}
+	cfg.TLS = TLSConfig{Cert: filepath.Join(dir, "relay.pem"), Key: filepath.Join(dir, "relay-key.pem"), HopCA: filepath.Join(dir, "ca.pem")}
+	cfg.Presence = PresenceConfig{Sources: []string{"lync"}, Lync: LyncPresence{
+		Servers: []string{"tls://" + ln.Addr().(*net.TCPAddr).String()}, Subscriber: "sip:umctl-relay@contoso.com"}}
+	pctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	var cache *routing.Cache
+	startRelay(t, cfg, func(r *Relay) {
+		if cache, err = StartPresence(pctx, r, testLog(), nil); err != nil {
+			t.Fatal(err)
+		}
+	})
+	waitStates(t, cache, map[string]routing.State{"sip:alice@contoso.com": routing.Offline})
+	mu.Lock()
+	defer mu.Unlock()
+	if peer != "relay" {
+		t.Fatalf("the pool saw client certificate %q, want the relay's (tls.cert)", peer)
+	}
+}
