@@ -59,7 +59,7 @@ first. A CANCEL during the hold forwards nothing; when the caller gave up (no
 			if a.output == "json" {
 				return cli.WriteJSON(a.io.Out, cfg)
 			}
-			return cli.WriteYAML(a.io.Out, cfg)
+			return cli.WriteYAMLAnnotated(a.io.Out, cfg, sip.ExplainPresence)
 		},
 	}
 	pres := &cobra.Command{

@@ -80,6 +80,11 @@ presence:
 	if code != 0 || !strings.Contains(out, "sip:alice@contoso.com") || !strings.Contains(out, "busy") || !strings.Contains(out, "graph") {
 		t.Fatalf("table: exit %d\n%s", code, out)
 	}
+	// check-config explains the presence keys.
+	if code, out, _ := umctl(t, "relay", "check-config", "--config", path); code != 0 ||
+		!strings.Contains(out, "client_secret_file: "+filepath.Join(dir, "secret")+" # the client secret (else UMCTL_GRAPH_CLIENT_SECRET); never in this file") {
+		t.Fatalf("check-config: exit %d\n%s", code, out)
+	}
 	// Without metrics: in the config: a usage error naming the key.
 	bad := write("bad.yaml", "next_hops: [udp://127.0.0.1:5080]\n")
 	if code, _, errOut := umctl(t, "relay", "presence", "--config", bad); code != 2 || !strings.Contains(errOut, "metrics: not set") {

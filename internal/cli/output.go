@@ -92,7 +92,10 @@ func WriteJSON(w io.Writer, v any) error {
 }
 
 // WriteYAML writes v as YAML with the same field names and order as the JSON form.
-func WriteYAML(w io.Writer, v any) error {
+func WriteYAML(w io.Writer, v any) error { return WriteYAMLAnnotated(w, v, nil) }
+
+// WriteYAMLAnnotated is WriteYAML with a hook that may add comments to the document.
+func WriteYAMLAnnotated(w io.Writer, v any, annotate func(*yaml.Node)) error {
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(v); err != nil {
 		return err
@@ -102,6 +105,9 @@ func WriteYAML(w io.Writer, v any) error {
 		return err
 	}
 	blockStyle(&node)
+	if annotate != nil {
+		annotate(&node)
+	}
 	enc := yaml.NewEncoder(w)
 	enc.SetIndent(2)
 	if err := enc.Encode(&node); err != nil {

@@ -3,6 +3,7 @@ package sip
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -75,4 +76,22 @@ func TestPresenceConfigErrors(t *testing.T) {
 	if _, src, err := c.Policy(); err != nil || src != nil {
 		t.Fatalf("a cached config has a per-call source: %v %v", src, err)
 	}
+}
+
+// check-config explains every presence key.
+func TestEveryPresenceKeyExplained(t *testing.T) {
+	var walk func(prefix string, typ reflect.Type)
+	walk = func(prefix string, typ reflect.Type) {
+		for f := range typ.Fields() {
+			key := prefix + strings.Split(f.Tag.Get("yaml"), ",")[0]
+			if f.Type.Kind() == reflect.Struct {
+				walk(key+".", f.Type)
+				continue
+			}
+			if presenceKeys[key] == "" {
+				t.Errorf("%s has no explanation in presenceKeys", key)
+			}
+		}
+	}
+	walk("presence.", reflect.TypeFor[PresenceConfig]())
 }
