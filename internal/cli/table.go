@@ -105,6 +105,13 @@ func fitColumns(headers []string, rows [][]string, keep []int, width int) []int 
 	if sum(natural) <= avail || len(natural) == 0 {
 		return natural
 	}
+	// Shrinking: a header longer than its column's values may be cut first
+	// (DIAL P… over SipDP), so that the values keep the room.
+	for i := range natural {
+		if i > 0 && !slices.Contains(keep, i) {
+			natural[i] = max(contentWidth(rows, i), min(twwidth.Width(headers[i]), minColumn))
+		}
+	}
 	var floor []int
 	for _, least := range []func(i int) int{
 		func(i int) int { return max(minColumn, twwidth.Width(headers[i])) },
@@ -144,6 +151,15 @@ func fitColumns(headers []string, rows [][]string, keep []int, width int) []int 
 		}
 	}
 	return widths
+}
+
+// contentWidth is the width of column i's widest value.
+func contentWidth(rows [][]string, i int) int {
+	w := 0
+	for _, r := range rows {
+		w = max(w, twwidth.Width(r[i]))
+	}
+	return w
 }
 
 func sum(v []int) int {
