@@ -33,6 +33,7 @@ type GraphConfig struct {
 	Tenant       string
 	ClientID     string
 	Secret       string                   // the client secret (from client_secret_file or UMCTL_GRAPH_CLIENT_SECRET)
+	Cert         *CertCredential          // or the app's certificate (certificate_file, key_file): signed client assertions
 	Interval     time.Duration            // a full round over every watched user
 	AuthorityURL string                   // https://login.microsoftonline.com
 	GraphURL     string                   // https://graph.microsoft.com
@@ -235,9 +236,18 @@ func (g *Graph) bearer(ctx context.Context) (string, error) {
 	if g.token != "" && time.Now().Before(g.until) {
 		return g.token, nil
 	}
-	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {g.cfg.ClientID}, "client_secret": {g.cfg.Secret},
-		"scope": {g.cfg.GraphURL + "/.default"}}
 	u := g.cfg.AuthorityURL + "/" + url.PathEscape(g.cfg.Tenant) + "/oauth2/v2.0/token"
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {g.cfg.ClientID}, "scope": {g.cfg.GraphURL + "/.default"}}
+	if g.cfg.Cert != nil {
+		jwt, err := g.cfg.Cert.Assertion(g.cfg.ClientID, u)
+		if err != nil {
+			return "", fmt.Errorf("token: client assertion: %w", err)
+		}
+		form.Set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+		form.Set("client_assertion", jwt)
+	} else {
+		form.Set("client_secret", g.cfg.Secret)
+	}
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := g.cfg.HTTP.Do(req)

@@ -112,11 +112,20 @@ func (m *Metrics) AddWriter(w func(io.Writer)) {
 }
 
 func newGraph(gc GraphPresence, cache *routing.Cache, log *slog.Logger, directoryIDs func() map[string]string) (*presence.Graph, error) {
-	secret, err := presence.ReadSecret(gc.ClientSecretFile)
+	var (
+		secret  string
+		cert    *presence.CertCredential
+		err     error
+		fileIDs map[string]string
+	)
+	if gc.CertificateFile != "" {
+		cert, err = presence.LoadCertCredential(gc.CertificateFile, gc.KeyFile)
+	} else {
+		secret, err = presence.ReadSecret(gc.ClientSecretFile)
+	}
 	if err != nil {
 		return nil, err
 	}
-	var fileIDs map[string]string
 	if gc.IDsFile != "" {
 		if fileIDs, err = presence.LoadIDsFile(gc.IDsFile); err != nil {
 			return nil, err
@@ -130,6 +139,6 @@ func newGraph(gc GraphPresence, cache *routing.Cache, log *slog.Logger, director
 		maps.Copy(out, fileIDs)
 		return out
 	}
-	return presence.NewGraph(presence.GraphConfig{Tenant: gc.Tenant, ClientID: gc.ClientID, Secret: secret,
+	return presence.NewGraph(presence.GraphConfig{Tenant: gc.Tenant, ClientID: gc.ClientID, Secret: secret, Cert: cert,
 		Interval: time.Duration(gc.Interval), AuthorityURL: gc.AuthorityURL, GraphURL: gc.GraphURL, IDs: ids, Log: log}, cache), nil
 }

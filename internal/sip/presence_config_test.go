@@ -44,7 +44,7 @@ func TestPresenceConfigErrors(t *testing.T) {
 		"{sources: [graph], graph: {" + gr + ", ids_file: " + ids + ", client_secret_file: /nonexistent}}": "presence.graph.client_secret_file: open /nonexistent",
 		"{sources: [graph], graph: {" + gr + ", ids_file: " + ids + ", client_secret_file: " + sec + ", graph_url: 'http://graph.microsoft.com'}}": `presence.graph.graph_url "http://graph.microsoft.com": expected an https:// URL`,
 		"{sources: [graph], graph: {" + gr + ", ids_file: " + pf + ", client_secret_file: " + sec + "}}":                                           "expected an Entra object id",
-		"{sources: [graph], graph: {" + gr + ", ids_file: " + ids + ", certificate_file: c.pem}}":                                                  "certificate credentials are not supported yet",
+		"{sources: [graph], graph: {" + gr + ", ids_file: " + ids + ", certificate_file: c.pem}}":                                                  "presence.graph.certificate_file and key_file go together",
 		"{sources: [graph], graph: {" + gr + ", ids_file: " + ids + ", client_secret: x}}":                                                         `unknown key "client_secret"`,
 	} {
 		if err := os.WriteFile(filepath.Join(dir, "r.yaml"), []byte("next_hops: [udp://127.0.0.1:5080]\npresence: "+body+"\n"), 0o644); err != nil {

@@ -33,8 +33,10 @@ func (g *GraphPresence) check(directory bool) error {
 		return fmt.Errorf("presence.graph.tenant is required: the tenant's domain or id, e.g. contoso.onmicrosoft.com")
 	case !guid.MatchString(g.ClientID):
 		return fmt.Errorf("presence.graph.client_id %q: expected the app registration's application (client) id, a GUID", g.ClientID)
-	case g.CertificateFile != "" || g.KeyFile != "":
-		return fmt.Errorf("presence.graph.certificate_file/key_file: certificate credentials are not supported yet; use client_secret_file (or UMCTL_GRAPH_CLIENT_SECRET)")
+	case (g.CertificateFile == "") != (g.KeyFile == ""):
+		return fmt.Errorf("presence.graph.certificate_file and key_file go together (PEM certificate and its RSA key)")
+	case g.CertificateFile != "" && g.ClientSecretFile != "":
+		return fmt.Errorf("presence.graph: set client_secret_file or certificate_file/key_file, not both")
 	case time.Duration(g.Interval) < time.Second:
 		return fmt.Errorf("presence.graph.interval %s: expected at least 1s", time.Duration(g.Interval))
 	case !attrName.MatchString(g.IDAttribute):
@@ -42,7 +44,11 @@ func (g *GraphPresence) check(directory bool) error {
 	case g.IDsFile == "" && !directory:
 		return fmt.Errorf("presence.graph: no object ids: set presence.graph.ids_file, or directory: {enabled: true} to read presence.graph.id_attribute")
 	}
-	if _, err := presence.ReadSecret(g.ClientSecretFile); err != nil {
+	if g.CertificateFile != "" {
+		if _, err := presence.LoadCertCredential(g.CertificateFile, g.KeyFile); err != nil {
+			return err
+		}
+	} else if _, err := presence.ReadSecret(g.ClientSecretFile); err != nil {
 		return err
 	}
 	if err := presence.CheckGraphURL("presence.graph.authority_url", g.AuthorityURL); err != nil {
