@@ -84,9 +84,11 @@ func visibleColumns(t Table, wide bool) ([]string, [][]string, []int) {
 // fitColumns chooses column widths that fit width: the natural widths when
 // they fit; otherwise one cap for the widest columns, as high as fits above a
 // floor. Identities are whole: the keep columns, and the first column (which
-// may wrap at word boundaries down to half the width). The other columns keep
-// their header if that fits, else minColumn, else 3 ("a…"); when even that is
-// too wide the table is wider than the terminal rather than cut an identity.
+// may wrap at word boundaries down to half the width). The other columns are
+// as wide as their values (a longer header is cut to minColumn first) and no
+// narrower than their header if that fits, else minColumn, else 3 ("a…");
+// when even that is too wide the table is wider than the terminal rather than
+// cut an identity.
 func fitColumns(headers []string, rows [][]string, keep []int, width int) []int {
 	natural := make([]int, len(headers))
 	longestWord0 := 0
