@@ -75,11 +75,11 @@ type RootDSE struct {
 // ParseServerURL checks a server URL and returns it with an explicit port.
 func ParseServerURL(raw string) (*url.URL, error) {
 	if raw == "" {
-		return nil, fmt.Errorf("%w: --server is required (for example ldaps://dc1.contoso.com)", ErrInvalid)
+		return nil, fieldErr(FieldServer, "", "is required (for example ldaps://dc1.contoso.com)")
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "ldaps" && u.Scheme != "ldap") || (u.Path != "" && u.Path != "/") {
-		return nil, fmt.Errorf("%w: --server %q: expected ldaps://host[:port] or ldap://host[:port]", ErrInvalid, raw)
+		return nil, fieldErr(FieldServer, raw, "expected ldaps://host[:port] or ldap://host[:port]")
 	}
 	if u.Port() == "" {
 		port := "636"
@@ -97,11 +97,11 @@ func (s Settings) TLSConfig(host string) (*tls.Config, error) {
 	if s.CAFile != "" {
 		pem, err := os.ReadFile(s.CAFile)
 		if err != nil {
-			return nil, fmt.Errorf("%w: --ca-file: %v", ErrInvalid, err)
+			return nil, fieldErr(FieldCAFile, "", "%v", err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("%w: --ca-file %s: no PEM certificate found", ErrInvalid, s.CAFile)
+			return nil, fieldErr(FieldCAFile, s.CAFile, "no PEM certificate found")
 		}
 		tc.RootCAs = pool
 	}
@@ -116,7 +116,7 @@ func Dial(ctx context.Context, s Settings) (*Dir, error) {
 		return nil, err
 	}
 	if s.BindDN == "" && s.GSSAPI == nil {
-		return nil, fmt.Errorf("%w: --bind-dn is required (a DN, user@domain or DOMAIN\\user)", ErrInvalid)
+		return nil, fieldErr(FieldBindDN, "", "is required (a DN, user@domain or DOMAIN\\user)")
 	}
 	if s.Timeout <= 0 {
 		s.Timeout = 10 * time.Second

@@ -33,6 +33,9 @@ const (
 	FieldPilot         Field = "pilot"
 	FieldName          Field = "name"
 
+	FieldServer             Field = "server"
+	FieldCAFile             Field = "ca file"
+	FieldBindDN             Field = "bind dn"
 	FieldOutcallsGateway    Field = "outcalls gateway"
 	FieldIncludeAdminGroups Field = "include admin groups"
 )
