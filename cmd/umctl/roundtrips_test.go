@@ -111,9 +111,23 @@ func TestBulkRoundTripsGrowWithRows(t *testing.T) {
 		s, _ := roundTrips(t, "eum", "add", "--from-csv", path, "--dry-run")
 		return s
 	}
-	fewSmall, manySmall := measure(few), measure(many)
+	contactRows := []string{"sip_address,display_number"}
+	for i := 1; i <= 150; i++ {
+		contactRows = append(contactRows, fmt.Sprintf("sip:rt-%03d@%s,+4795%06d", i, lab.Domain, i))
+	}
+	contacts := writeCSV(t, contactRows)
+	measureContacts := func() int64 {
+		s, _ := roundTrips(t, "contact", "new", "--from-csv", contacts, "--ou", contactOU, "--registrar-pool", "pool01."+lab.Domain,
+			"--dial-plan", lab.SipDialPlan, "--dry-run")
+		return s
+	}
+	fewSmall, manySmall, contactsSmall := measure(few), measure(many), measureContacts()
 	labtest.Apply(t, extraUsers(500))
-	fewLarge, manyLarge := measure(few), measure(many)
+	fewLarge, manyLarge, contactsLarge := measure(few), measure(many), measureContacts()
+	t.Logf("contact new --from-csv, 150 rows: %d searches (seed), %d with 500 more users", contactsSmall, contactsLarge)
+	if contactsSmall != contactsLarge || contactsSmall > 30 {
+		t.Errorf("contact CSV: %d searches on the seed lab, %d with 500 more users (want equal, at most 30)", contactsSmall, contactsLarge)
+	}
 	t.Logf("eum add --from-csv: 5 rows %d searches, 31 rows %d searches (seed); %d and %d with 500 more users", fewSmall, manySmall, fewLarge, manyLarge)
 	if fewSmall != fewLarge || manySmall != manyLarge {
 		t.Errorf("searches depend on the forest's size: %d→%d and %d→%d", fewSmall, fewLarge, manySmall, manyLarge)
