@@ -1,9 +1,12 @@
 package sip
 
 import (
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"net"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -90,5 +93,61 @@ func TestTCPTimeouts(t *testing.T) {
 	d, got = closedAfter(idle)
 	if !strings.HasPrefix(got, "SIP/2.0 200 OK") || d < 700*time.Millisecond || d > 3*time.Second {
 		t.Fatalf("a message then silence: answered %q, closed after %v (idle timeout 800 ms)", got, d)
+	}
+}
+
+// A TLS caller that connects and never starts the handshake, or completes it
+// and then sends half a message, is closed after the message timeout; one
+// that sends a whole OPTIONS is answered.
+func TestTLSTimeouts(t *testing.T) {
+	dir, ca, _ := testPKI(t)
+	relayPort := sipptest.FreePort(t, "tcp")
+	cfg := &Config{Listen: []string{fmt.Sprintf("tls://127.0.0.1:%d", relayPort)}, NextHops: []string{fmt.Sprintf("udp://127.0.0.1:%d", sipptest.FreePort(t, "udp"))},
+		TLS: TLSConfig{Cert: filepath.Join(dir, "relay.pem"), Key: filepath.Join(dir, "relay-key.pem")}}
+	startRelay(t, cfg, func(r *Relay) {
+		r.cfg.TCPMessageTimeout, r.cfg.TCPIdleTimeout = Duration(400*time.Millisecond), Duration(time.Minute)
+	})
+	addr := fmt.Sprintf("127.0.0.1:%d", relayPort)
+	closedWithin := func(c net.Conn, what string) string {
+		start := time.Now()
+		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		b, err := io.ReadAll(c)
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			t.Fatalf("%s: the relay did not close the connection", what)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Fatalf("%s: closed after %v", what, d)
+		}
+		return string(b)
+	}
+
+	raw, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	closedWithin(raw, "no handshake")
+
+	half, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: ca, ServerName: "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer half.Close()
+	_, _ = half.Write([]byte("OPTIONS sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.9:5999;branch=z9hG4bK-h\r\n"))
+	closedWithin(half, "half a message over TLS")
+
+	whole, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: ca, ServerName: "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer whole.Close()
+	_, _ = whole.Write([]byte("OPTIONS sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.9:5999;branch=z9hG4bK-w\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>\r\n" +
+		"Call-ID: w\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"))
+	_ = whole.SetReadDeadline(time.Now().Add(3 * time.Second))
+	buf := make([]byte, 4096)
+	n, err := whole.Read(buf)
+	if err != nil || !strings.HasPrefix(string(buf[:n]), "SIP/2.0 200 OK") {
+		t.Fatalf("a whole OPTIONS over TLS: %q %v", buf[:n], err)
 	}
 }
