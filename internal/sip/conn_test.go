@@ -151,3 +151,21 @@ func TestTLSTimeouts(t *testing.T) {
 		t.Fatalf("a whole OPTIONS over TLS: %q %v", buf[:n], err)
 	}
 }
+
+// However a stream is split into reads, the framer ends in the same place.
+func FuzzFramer(f *testing.F) {
+	f.Add([]byte("OPTIONS sip:x SIP/2.0\r\nl: 5\r\n\r\nhello\r\n\r\nINVITE sip:y SIP/2.0\r\nContent-Length: 3\r\n\r\nab"), 17)
+	f.Add([]byte("\r\n\r\nX\r\n\r\n"), 3)
+	f.Fuzz(func(t *testing.T, stream []byte, split int) {
+		if split < 0 || split > len(stream) {
+			return
+		}
+		var whole, parts framer
+		whole.feed(stream, time.Unix(1, 0))
+		parts.feed(stream[:split], time.Unix(1, 0))
+		parts.feed(stream[split:], time.Unix(1, 0))
+		if whole.inMsg != parts.inMsg || whole.body != parts.body || len(whole.head) != len(parts.head) {
+			t.Fatalf("split at %d: %+v, whole: %+v", split, parts, whole)
+		}
+	})
+}

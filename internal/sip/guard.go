@@ -54,14 +54,26 @@ func (r *Relay) check(req *sip.Request) (int, string) {
 		return 505, "Version Not Supported"
 	case req.Via() == nil:
 		return 400, "Missing Via"
-	case !viasHaveHosts(req): // the responses could not find their way back
+	case !viasWellFormed(req): // the responses could not find their way back
 		return 400, "Malformed Via"
+	case req.Recipient.Scheme == "":
+		return 400, "Malformed Request-URI"
+	case req.Recipient.Scheme != "sip" && req.Recipient.Scheme != "sips" && req.Recipient.Scheme != "tel":
+		return 416, "Unsupported URI Scheme"
+	case req.Recipient.Scheme != "tel" && req.Recipient.Host == "":
+		return 400, "Malformed Request-URI"
 	case req.CallID() == nil || req.CallID().Value() == "":
 		return 400, "Missing Call-ID"
+	case strings.ContainsAny(req.CallID().Value(), " \t"):
+		return 400, "Malformed Call-ID"
 	case req.From() == nil:
 		return 400, "Missing From"
+	case !uriScheme(req.From().Address):
+		return 400, "Malformed From"
 	case req.To() == nil:
 		return 400, "Missing To"
+	case !uriScheme(req.To().Address):
+		return 400, "Malformed To"
 	case req.CSeq() == nil:
 		return 400, "Missing CSeq"
 	case req.CSeq().MethodName != req.Method:
@@ -76,10 +88,26 @@ func (r *Relay) check(req *sip.Request) (int, string) {
 	return 0, ""
 }
 
-// viasHaveHosts reports whether every Via has a sent-by host.
-func viasHaveHosts(m interface{ GetHeaders(string) []sip.Header }) bool {
+// uriScheme reports whether a From or To address is a SIP, SIPS or tel URI.
+func uriScheme(u sip.Uri) bool {
+	switch strings.ToLower(u.Scheme) {
+	case "sip", "sips":
+		return u.Host != ""
+	case "tel":
+		return true
+	}
+	return false
+}
+
+// viaTransports are the transports a Via may name (RFC 3261, 4168, 7118).
+var viaTransports = map[string]bool{"UDP": true, "TCP": true, "TLS": true, "SCTP": true, "TLS-SCTP": true, "WS": true, "WSS": true}
+
+// viasWellFormed reports whether every Via is SIP/2.0 over a known transport, with a
+// sent-by host (sipgo's parser lets "Via: // 0" through).
+func viasWellFormed(m interface{ GetHeaders(string) []sip.Header }) bool {
 	for _, h := range m.GetHeaders("Via") {
-		if via, ok := h.(*sip.ViaHeader); !ok || via.Host == "" {
+		via, ok := h.(*sip.ViaHeader)
+		if !ok || via.Host == "" || !strings.EqualFold(via.ProtocolName, "SIP") || via.ProtocolVersion != "2.0" || !viaTransports[strings.ToUpper(via.Transport)] {
 			return false
 		}
 	}
@@ -91,7 +119,7 @@ func viasHaveHosts(m interface{ GetHeaders(string) []sip.Header }) bool {
 // method of the request it answers. Anything else is dropped.
 func wellFormed(res *sip.Response, method sip.RequestMethod) bool {
 	return res.SipVersion == "SIP/2.0" && res.StatusCode >= 100 && res.StatusCode <= 699 &&
-		res.Via() != nil && viasHaveHosts(res) && res.From() != nil && res.To() != nil && res.CallID() != nil &&
+		res.Via() != nil && viasWellFormed(res) && res.From() != nil && res.To() != nil && res.CallID() != nil &&
 		res.CSeq() != nil && (method == "" || res.CSeq().MethodName == method)
 }
 
