@@ -103,6 +103,64 @@ func (c *Claim) heldBy(e *ldap.Entry) bool {
 	return lineNumber(e) == c.value
 }
 
+// indexHolders maps each unique value the entries hold (holderKeys) to the
+// entries, so that judging n claims against n entries is O(n), not O(n²)
+// (5,000 CSV rows spent 6 s of CPU in heldBy before).
+func indexHolders(es []*ldap.Entry) map[string][]*ldap.Entry {
+	out := make(map[string][]*ldap.Entry, len(es))
+	for _, e := range es {
+		for _, k := range holderKeys(e) {
+			out[k] = append(out[k], e)
+		}
+	}
+	return out
+}
+
+// holderKeys are the unique values an entry holds, as keys: each EUM proxy
+// address in its phone context, each SIP address, its line URI's number.
+func holderKeys(e *ldap.Entry) []string {
+	var out []string
+	for _, v := range e.GetAttributeValues("proxyAddresses") {
+		if a, ok := ParseEUM(v); ok {
+			out = append(out, "eum:"+a.key())
+		}
+	}
+	for _, v := range sipValues(e) {
+		out = append(out, "sip:"+v)
+	}
+	if n := lineNumber(e); n != "" {
+		out = append(out, "line:"+n)
+	}
+	return out
+}
+
+// candidates are the indexed entries that may hold the claimed value, each
+// once, in the order found; heldBy still decides.
+func (c *Claim) candidates(holders map[string][]*ldap.Entry) []*ldap.Entry {
+	var keys []string
+	switch c.kind {
+	case claimEUM:
+		for _, a := range inContexts(c.value, c.contexts) {
+			keys = append(keys, "eum:"+a.key())
+		}
+	case claimSIP:
+		keys = []string{"sip:" + strings.ToLower(c.value)}
+	default:
+		keys = []string{"line:" + strings.ToLower(c.value)}
+	}
+	var out []*ldap.Entry
+	seen := map[*ldap.Entry]bool{}
+	for _, k := range keys {
+		for _, e := range holders[k] {
+			if !seen[e] {
+				seen[e] = true
+				out = append(out, e)
+			}
+		}
+	}
+	return out
+}
+
 // lineNumber is the number of an entry's line URI (tel:<number>[;…]), or "".
 func lineNumber(e *ldap.Entry) string {
 	n, ok := strings.CutPrefix(strings.ToLower(e.GetAttributeValue("msRTCSIP-Line")), "tel:")
@@ -158,8 +216,9 @@ func (d *Dir) Settle(ctx context.Context, p *Plan) error {
 	}
 	var losses []string
 	lost := map[*Change]bool{}
+	holders := indexHolders(es)
 	for _, c := range live {
-		if msg := d.judge(p, c, es); msg != "" {
+		if msg := d.judge(p, c, c.candidates(holders)); msg != "" {
 			losses = append(losses, msg)
 			lost[c.change] = true
 		}
