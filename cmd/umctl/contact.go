@@ -68,7 +68,8 @@ contact with that SIP address that differs is reported (exit 5), not duplicated.
 columns: sip_address, registrar_pool, ou, display_number, dial_plan, and
 optionally auto_attendant, display_name, description, enterprise_voice. Flags
 give defaults for empty cells. Invalid rows are reported with their row number
-and skipped; the others are written; the exit code is then 3. 'umctl contact get
+and skipped; the others are written; the exit code is then 3 (2 when every row
+was refused). A file that is not UTF-8, or names a column twice, is refused whole. 'umctl contact get
 -o csv' writes exactly these columns: export, edit, feed back.`,
 		Example: `  umctl contact new --sip-address sip:ova@contoso.com --registrar-pool pool01.contoso.com \
     --ou "OU=ExUmContacts,DC=contoso,DC=com" --display-number +14255550100 --dial-plan SipDP
@@ -223,11 +224,17 @@ func readCSVColumns(stdin io.Reader, path string, known, required []string) ([]m
 	if len(recs) == 0 {
 		return nil, cli.FlagErrorf("--from-csv %s: empty file (expected a header row)", path)
 	}
+	if err := checkUTF8(recs, path); err != nil {
+		return nil, err
+	}
 	header := recs[0]
 	for i, h := range header {
 		h = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))), "-", "_")
 		if !contains(known, h) {
 			return nil, cli.FlagErrorf("--from-csv %s: unknown column %q (expected %s)", path, header[i], strings.Join(known, ", "))
+		}
+		if j := indexOf(header[:i], h); j >= 0 {
+			return nil, cli.FlagErrorf("--from-csv %s: column %s is in the header twice (columns %d and %d); nothing was written", path, h, j+1, i+1)
 		}
 		header[i] = h
 	}

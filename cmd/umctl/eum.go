@@ -58,10 +58,11 @@ exits 5 naming the address and the other user.
 --from-csv FILE (- for stdin) takes the header user,dial_plan,extension,sip_name,primary
 (the last two may be empty or absent). The rows' users and the addresses they would
 take are read with batched searches (100 values per filter), so the cost grows with
-the rows, not with the forest. Every row is checked, invalid rows are reported by
-row and column, and the rest is written with progress on stderr; exit 3 when some
-rows were refused. Re-running converges: rows already in place are unchanged and
-nothing is written.
+the rows, not with the forest. Every row is checked before the first write, invalid
+rows are reported by row and column, and the rest is written with progress on
+stderr; exit 3 when some rows were refused, 2 when all were. A file that is not
+UTF-8, or names a column twice, is refused whole. Re-running converges: rows
+already in place are unchanged and nothing is written.
 'umctl eum list -o csv' writes exactly these columns (one row per user, dial plan
 and extension): export, edit, feed back.`,
 		Args: cobra.MaximumNArgs(1), ValidArgsFunction: onlyArgs(1, a.completeUsers(false)),
@@ -141,7 +142,8 @@ func (a *app) eumAddCSV(cmd *cobra.Command, m mutateFlags, path string) error {
 	})
 }
 
-// finishBatch applies a batch plan and turns refused rows into exit 3 (some) or 1 (all).
+// finishBatch applies a batch plan and turns refused rows into exit 3 (some:
+// the rest was written) or 2 (all: invalid input, nothing written).
 func (a *app) finishBatch(ctx context.Context, d *ad.Dir, p *ad.Plan, m mutateFlags, rows, bad int) error {
 	if err := a.runPlan(ctx, d, p, planRun{mutateFlags: m}); err != nil {
 		return err
@@ -151,7 +153,7 @@ func (a *app) finishBatch(ctx context.Context, d *ad.Dir, p *ad.Plan, m mutateFl
 	case bad > 0 && bad < rows:
 		return &cli.SilentError{Code: cli.ExitPartial}
 	case bad > 0:
-		return &cli.SilentError{Code: cli.ExitFailure}
+		return &cli.SilentError{Code: cli.ExitUsage}
 	}
 	return nil
 }

@@ -53,6 +53,9 @@ throwaway Samba AD domain controller with the Exchange and Lync schema to try it
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			a.started = true
+			if err := checkInputs(cmd, args); err != nil {
+				return err
+			}
 			if a.noInput || truthy(os.Getenv("UMCTL_NO_INPUT")) {
 				a.io.NoInput = true
 			}

@@ -22,6 +22,7 @@ type Catalog struct {
 	aaNumsOK bool
 	pools    []Pool
 	poolsOK  bool
+	limits   map[string]int // lower attribute name → rangeUpper
 }
 
 // Catalog returns the Dir's catalog (one per Dir, read lazily).

@@ -153,6 +153,10 @@ func (cp *ContactPlanner) existingContact(ctx context.Context, sip string) (*lda
 // a contact with that SIP address already is exactly that. Warnings go to p.
 // Nothing is added to p when an error is returned.
 func (cp *ContactPlanner) PlanNew(ctx context.Context, p *Plan, s ContactSpec) error {
+	if err := checkTexts(FieldSIPAddress, s.SIPAddress, FieldRegistrarPool, s.RegistrarPool, FieldOU, s.OU, FieldDisplayNumber, s.DisplayNumber,
+		FieldDialPlan, s.DialPlan, FieldDisplayName, s.DisplayName, FieldDescription, s.Description); err != nil {
+		return err
+	}
 	if err := ValidateSIP(FieldSIPAddress, s.SIPAddress); err != nil {
 		return err
 	}
@@ -195,6 +199,9 @@ func (cp *ContactPlanner) PlanNew(ctx context.Context, p *Plan, s ContactSpec) e
 		return err
 	}
 	want := contactState(s, pool, dp, 0, true)
+	if err := cp.cat.checkLengths(ctx, append(want, Attr{"proxyAddresses", []string{s.SIPAddress}}), contactField); err != nil {
+		return err
+	}
 	if existing != nil {
 		return cp.planExisting(p, s, existing, want)
 	}

@@ -25,11 +25,14 @@ type ContactSetSpec struct {
 // a new number the line URI and telephone number. Moving (Pool) also rewrites
 // otherIpPhone in umctl's form, recomputing the contact type as Move-CsExUmContact does.
 func (cp *ContactPlanner) PlanSet(ctx context.Context, p *Plan, s ContactSetSpec) error {
+	ch := s.ContactChanges
+	if err := checkChangeTexts(ch); err != nil {
+		return err
+	}
 	c, err := cp.Contact(ctx, s.Identity)
 	if err != nil {
 		return err
 	}
-	ch := s.ContactChanges
 	data, unknown := DecodeOtherIPPhone(c.OtherIPPhone)
 	var want []Attr
 	sip := c.SIPAddress
@@ -87,6 +90,9 @@ func (cp *ContactPlanner) PlanSet(ctx context.Context, p *Plan, s ContactSetSpec
 		want = append(want, Attr{"msRTCSIP-PrimaryHomeServer", []string{homeServerDN(pool)}})
 	}
 	want = append(want, plainChanges(c, ch)...)
+	if err := cp.cat.checkLengths(ctx, want, contactField); err != nil {
+		return err
+	}
 	p.Update(contactKind, c.entry, want)
 	cp.claimChanged(p, c.Identity)
 	return nil
@@ -147,4 +153,17 @@ func plainChanges(c Contact, ch ContactChanges) []Attr {
 		}
 	}
 	return want
+}
+
+// checkChangeTexts is CheckText on every value a `contact set` gives.
+func checkChangeTexts(ch ContactChanges) error {
+	fields := []Field{FieldSIPAddress, FieldDisplayNumber, FieldDialPlan, FieldDisplayName, FieldDescription, FieldTargetPool}
+	for i, v := range []*string{ch.SIPAddress, ch.DisplayNumber, ch.DialPlan, ch.DisplayName, ch.Description, ch.Pool} {
+		if v != nil {
+			if err := CheckText(fields[i], *v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -32,6 +32,8 @@ const (
 	FieldIPFamily      Field = "ip family"
 	FieldPilot         Field = "pilot"
 	FieldName          Field = "name"
+	FieldDisplayName   Field = "display name"
+	FieldDescription   Field = "description"
 
 	FieldServer             Field = "server"
 	FieldCAFile             Field = "ca file"

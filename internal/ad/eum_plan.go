@@ -78,6 +78,9 @@ func wantedAddresses(u *EUMUser, dp DialPlan, s EUMSpec) ([]EUMAddress, error) {
 // errors are FieldErrors; nothing is added to p then. The modify carries the
 // old proxyAddresses values it replaces, so a concurrent change fails with ErrConflict.
 func (ep *EUMPlanner) PlanAdd(ctx context.Context, p *Plan, s EUMSpec) error {
+	if err := checkTexts(FieldUser, s.User, FieldDialPlan, s.DialPlan, FieldExtension, s.Extension, FieldSIPName, s.SIPName); err != nil {
+		return err
+	}
 	u, err := ep.User(ctx, s.User)
 	if err != nil {
 		return err
@@ -89,6 +92,12 @@ func (ep *EUMPlanner) PlanAdd(ctx context.Context, p *Plan, s EUMSpec) error {
 	want, err := wantedAddresses(u, dp, s)
 	if err != nil {
 		return err
+	}
+	for _, w := range want {
+		field := map[bool]Field{true: FieldSIPName, false: FieldExtension}[w.IsSIP()]
+		if err := ep.cat.checkLengths(ctx, []Attr{{"proxyAddresses", []string{w.String()}}}, func(string) Field { return field }); err != nil {
+			return err
+		}
 	}
 	if err := ep.loadWanted(ctx, dp, want); err != nil {
 		return err

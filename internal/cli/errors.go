@@ -23,8 +23,10 @@ const ExitCodesHelp = `umctl exits with one of these codes:
   1    error: the directory or a peer failed, or the object named was not found
   2    usage or invalid input: a bad flag or argument, a value of the wrong form, a
        value the directory refutes (an unknown dial plan or pool, a duplicate
-       number), or a required value missing when umctl cannot prompt (not a
-       terminal, or --no-input); nothing was written
+       number), text that is not UTF-8 or holds control characters, a value
+       longer than the schema allows, every row of a CSV file refused, or a
+       required value missing when umctl cannot prompt (not a terminal, or
+       --no-input); nothing was written
   3    not everything is as it should be: some rows of bulk work were refused
        (the rest were written), 'ucutil --verify' found pending changes,
        'eum check' or 'contact check' found defects
