@@ -20,7 +20,8 @@ const (
 const ExitCodesHelp = `umctl exits with one of these codes:
 
   0    success, including "nothing to do", "unchanged" and "no results"
-  1    error: the directory or a peer failed, or the object named was not found
+  1    error: the directory or a peer failed, or the object named was not found;
+       a SIP probe got no 2xx answer, or none
   2    usage or invalid input: a bad flag or argument, a value of the wrong form, a
        value the directory refutes (an unknown dial plan or pool, a duplicate
        number), text that is not UTF-8 or holds control characters, a value
@@ -32,7 +33,8 @@ const ExitCodesHelp = `umctl exits with one of these codes:
        'eum check' or 'contact check' found defects
   4    authentication failed: bad credentials, no password or Kerberos credentials
        available, or a Kerberos failure (clock skew, unknown principal, wrong
-       keytab, expired ticket, no KDC reachable)
+       keytab, expired ticket, no KDC reachable); a SIP probe's TLS trust failure
+       (name mismatch, unknown CA, expired, client certificate refused)
   5    conflict: the object changed since it was read (nothing was overwritten),
        or it exists and differs where creation was asked for, or a concurrent run
        wrote the same extension, SIP address or number first (this run's change

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/umctl/umctl/internal/cli"
+	"github.com/umctl/umctl/internal/sipprobe"
+)
+
+func newSIPCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "sip",
+		Short: "SIP probes: OPTIONS, MWI NOTIFY and a test call toward gateways, Lync pools and UM servers",
+		Long: `Probes that find what breaks voicemail before users do. Each sends real SIP
+(UDP, TCP, TLS or mutual TLS) and reports what came back.
+
+A target is a SIP URI: sip:host[:port][;transport=udp|tcp|tls] or sips:host[:port]
+(transport UDP by default, TLS for sips:; port 5060, 5061 for TLS).`,
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(newSIPOptionsCmd(a))
+	return cmd
+}
+
+// probeFlags are the flags every probe shares.
+type probeFlags struct {
+	conf sipprobe.Config
+}
+
+func (p *probeFlags) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&p.conf.CA, "tls-ca", "", "PEM file of the CAs that verify the server's certificate (default: the system roots)")
+	f.StringVar(&p.conf.Cert, "cert", "", "client certificate (PEM) for mutual TLS, as Lync and Exchange UM present")
+	f.StringVar(&p.conf.Key, "key", "", "key of --cert (PEM; default: the --cert file)")
+	f.DurationVar(&p.conf.Timeout, "timeout", 5*time.Second, "how long to wait for an answer")
+	_ = cmd.MarkFlagFilename("tls-ca", "pem", "crt")
+	_ = cmd.MarkFlagFilename("cert", "pem", "crt")
+	_ = cmd.MarkFlagFilename("key", "pem", "key")
+}
+
+// check validates the shared flags (exit 2 naming the flag).
+func (p *probeFlags) check() error {
+	if p.conf.Timeout <= 0 {
+		return cli.FlagErrorf("--timeout %s: want a positive duration, e.g. 5s", p.conf.Timeout)
+	}
+	if p.conf.Key != "" && p.conf.Cert == "" {
+		return cli.FlagErrorf("--key needs --cert")
+	}
+	if _, err := p.conf.TLSConfig(); err != nil {
+		return cli.FlagErrorf("%s", invalidText(err))
+	}
+	return nil
+}
+
+// parseTarget parses a URI argument or flag value; name is the flag ("" for the argument).
+func parseTarget(name, s string) (sipprobe.Target, error) {
+	t, err := sipprobe.ParseTarget(s)
+	if err != nil {
+		if name == "" {
+			name = "URI"
+		}
+		return t, cli.FlagErrorf("%s: %s", name, invalidText(err))
+	}
+	return t, nil
+}
+
+// invalidText is a sipprobe.ErrInvalid error without its prefix.
+func invalidText(err error) string {
+	return strings.TrimPrefix(err.Error(), sipprobe.ErrInvalid.Error()+": ")
+}
+
+// probeError maps a probe error to its exit code: 4 for a TLS trust failure,
+// 2 for bad input, 1 otherwise.
+func probeError(err error) error {
+	var te *sipprobe.TrustError
+	switch {
+	case errors.As(err, &te):
+		return cli.WithCode(cli.ExitAuth, err)
+	case errors.Is(err, sipprobe.ErrInvalid):
+		return cli.WithCode(cli.ExitUsage, err)
+	}
+	return cli.WithCode(cli.ExitFailure, err)
+}
+
+func printChain(w io.Writer, chain []sipprobe.CertInfo) {
+	for i, c := range chain {
+		fmt.Fprintf(w, "  cert %d:   %s\n", i, cli.EscapeTerminal(c.Subject))
+		if len(c.Names) > 0 {
+			fmt.Fprintf(w, "    names:  %s\n", cli.EscapeTerminal(strings.Join(c.Names, ", ")))
+		}
+		fmt.Fprintf(w, "    issuer: %s\n", cli.EscapeTerminal(c.Issuer))
+		fmt.Fprintf(w, "    expires: %s (%s)\n", c.NotAfter.UTC().Format(time.RFC3339), expiresIn(c.NotAfter))
+	}
+}
+
+func expiresIn(t time.Time) string {
+	d := time.Until(t)
+	if d < 0 {
+		return "EXPIRED"
+	}
+	if d < 48*time.Hour {
+		return "in " + d.Round(time.Minute).String()
+	}
+	return fmt.Sprintf("in %d days", int(d.Hours()/24))
+}

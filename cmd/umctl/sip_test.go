@@ -1,0 +1,88 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/umctl/umctl/internal/kamailiotest"
+	"github.com/umctl/umctl/internal/sipptest"
+)
+
+// Bad input exits 2 naming the URI or the flag; nothing is sent.
+func TestSIPProbeUsage(t *testing.T) {
+	isolate(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"sip", "options", "gw01.contoso.com"}, `URI: "gw01.contoso.com" is not a SIP URI`},
+		{[]string{"sip", "options", "sip:"}, `is not a SIP URI`},
+		{[]string{"sip", "options", "sip:gw01;transport=sctp"}, `transport "sctp" (want udp, tcp or tls)`},
+		{[]string{"sip", "options", "sips:gw01;transport=udp"}, `a sips: URI needs TLS`},
+		{[]string{"sip", "options", "sip:gw01", "--timeout", "0s"}, `--timeout 0s: want a positive duration`},
+		{[]string{"sip", "options", "sip:gw01", "--tls-ca", "/nonexistent.pem"}, `--tls-ca: open /nonexistent.pem`},
+		{[]string{"sip", "options", "sip:gw01", "--key", "k.pem"}, `--key needs --cert`},
+	} {
+		code, _, errOut := umctl(t, tc.args...)
+		if code != 2 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d, %q; want 2 and %q", tc.args, code, errOut, tc.want)
+		}
+	}
+}
+
+// A host that does not answer: exit 1 with a message that says so, after the timeout.
+func TestSIPOptionsTimeout(t *testing.T) {
+	isolate(t)
+	port := sipptest.FreePort(t, "udp") // nothing listens
+	code, _, errOut := umctl(t, "sip", "options", fmt.Sprintf("sip:127.0.0.1:%d", port), "--timeout", "500ms")
+	if code != 1 || !strings.Contains(errOut, fmt.Sprintf("no answer from 127.0.0.1:%d over UDP (timed out)", port)) {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	port = sipptest.FreePort(t, "tcp")
+	code, _, errOut = umctl(t, "sip", "options", fmt.Sprintf("sip:127.0.0.1:%d;transport=tcp", port), "--timeout", "2s")
+	if code != 1 || !strings.Contains(errOut, "connection refused") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}
+
+// OPTIONS to sipp exits 0 and prints what the server sent.
+func TestSIPOptionsSipp(t *testing.T) {
+	isolate(t)
+	sipptest.Need(t)
+	port := sipptest.FreePort(t, "udp")
+	uas := sipptest.UAS(t, port, sipptest.Scenario("uas_options.xml"), 1)
+	time.Sleep(300 * time.Millisecond)
+	code, out, errOut := umctl(t, "sip", "options", fmt.Sprintf("sip:127.0.0.1:%d", port))
+	uas.Wait(t, "OPTIONS UAS")
+	for _, want := range []string{"status:     200 OK", "round trip: ", "user-agent: RTCC/6.0.0.0 MediationServer", "allow:      INVITE, ACK"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
+	}
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}
+
+// TLS: the chain is printed; a certificate for another name exits 4 with the reason in one line.
+func TestSIPOptionsTLS(t *testing.T) {
+	isolate(t)
+	dir := kamailiotest.TestCA(t, time.Now().Add(time.Hour), "127.0.0.1")
+	port := kamailiotest.StartTLS(t, dir, false)
+	uri := fmt.Sprintf("sip:127.0.0.1:%d;transport=tls", port)
+	code, out, errOut := umctl(t, "sip", "options", uri, "--tls-ca", filepath.Join(dir, "ca.pem"))
+	if code != 0 || !strings.Contains(out, "cert 0:   CN=pool01.contoso.com") || !strings.Contains(out, "names:  127.0.0.1") ||
+		!strings.Contains(out, "server:     kamailio-umctl-test") || !strings.Contains(out, "expires: ") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	wrong := kamailiotest.TestCA(t, time.Now().Add(time.Hour), "pool02.contoso.com")
+	wport := kamailiotest.StartTLS(t, wrong, false)
+	code, out, errOut = umctl(t, "sip", "options", fmt.Sprintf("sip:127.0.0.1:%d;transport=tls", wport), "--tls-ca", filepath.Join(wrong, "ca.pem"))
+	if code != 4 || errOut != "umctl: TLS trust failure: name mismatch: the certificate is for pool02.contoso.com, not 127.0.0.1\n" ||
+		!strings.Contains(out, "names:  pool02.contoso.com") {
+		t.Fatalf("exit %d\n%s\n%q", code, out, errOut)
+	}
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/umctl/umctl/internal/cli"
+	"github.com/umctl/umctl/internal/sipprobe"
+)
+
+func newSIPOptionsCmd(a *app) *cobra.Command {
+	var pf probeFlags
+	cmd := &cobra.Command{
+		Use:   "options URI",
+		Short: "Send OPTIONS and show the answer, the round trip and (TLS) the certificate chain",
+		Long: `Send a SIP OPTIONS to URI over UDP, TCP, TLS or mutual TLS (--cert) and print the
+status, the round trip, the server's User-Agent/Server, Allow and Supported headers
+and, over TLS, the certificate chain with names and expiry.
+
+Exit status: 0 on a 2xx answer, 1 on any other answer or none (timeout,
+refused), 4 when TLS trust fails (name mismatch, unknown CA, expired, or the
+server refused the client certificate), 2 on bad input.`,
+		Example: `  umctl sip options sip:gw01.contoso.com
+  umctl sip options sip:pool01.contoso.com:5061;transport=tls --tls-ca ca.pem --cert um.pem --key um-key.pem`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			t, err := parseTarget("", args[0])
+			if err != nil {
+				return err
+			}
+			if err := pf.check(); err != nil {
+				return err
+			}
+			res, err := sipprobe.Options(cmd.Context(), t, pf.conf)
+			if res != nil {
+				if perr := printOptions(a, res); perr != nil {
+					return perr
+				}
+			}
+			if err != nil {
+				return probeError(err)
+			}
+			if !res.OK() {
+				return &cli.SilentError{Code: cli.ExitFailure}
+			}
+			return nil
+		},
+	}
+	pf.register(cmd)
+	return cmd
+}
+
+func printOptions(a *app, r *sipprobe.OptionsResult) error {
+	switch a.output {
+	case "json":
+		return cli.WriteJSON(a.io.Out, r)
+	case "yaml":
+		return cli.WriteYAML(a.io.Out, r)
+	}
+	w := a.io.Out
+	fmt.Fprintf(w, "target:     %s (%s %s)\n", cli.EscapeTerminal(r.Target), r.Transport, r.Address)
+	if len(r.Chain) > 0 {
+		fmt.Fprintln(w, "tls chain:")
+		printChain(w, r.Chain)
+	}
+	if r.Status == 0 {
+		return nil
+	}
+	fmt.Fprintf(w, "status:     %d %s\n", r.Status, cli.EscapeTerminal(r.Reason))
+	fmt.Fprintf(w, "round trip: %s\n", r.RTT.Round(10*time.Microsecond))
+	optional(w, "user-agent", r.UserAgent)
+	optional(w, "server", r.Server)
+	optional(w, "allow", r.Allow)
+	optional(w, "supported", r.Supported)
+	return nil
+}
+
+func optional(w io.Writer, name, v string) {
+	if v != "" {
+		fmt.Fprintf(w, "%-11s %s\n", name+":", cli.EscapeTerminal(v))
+	}
+}
