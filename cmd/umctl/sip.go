@@ -24,7 +24,7 @@ A target is a SIP URI: sip:host[:port][;transport=udp|tcp|tls] or sips:host[:por
 (transport UDP by default, TLS for sips:; port 5060, 5061 for TLS).`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newSIPOptionsCmd(a))
+	cmd.AddCommand(newSIPOptionsCmd(a), newSIPMWICmd(a))
 	return cmd
 }
 
@@ -86,6 +86,46 @@ func probeError(err error) error {
 		return cli.WithCode(cli.ExitUsage, err)
 	}
 	return cli.WithCode(cli.ExitFailure, err)
+}
+
+// printData prints v as JSON or YAML (-o).
+func printData(a *app, v any) error {
+	if a.output == "yaml" {
+		return cli.WriteYAML(a.io.Out, v)
+	}
+	return cli.WriteJSON(a.io.Out, v)
+}
+
+// printAnswer prints where a request went, the TLS chain and the answer.
+func printAnswer(w io.Writer, r *sipprobe.Answer) {
+	fmt.Fprintf(w, "target:     %s (%s %s)\n", cli.EscapeTerminal(r.Target), r.Transport, r.Address)
+	if len(r.Chain) > 0 {
+		fmt.Fprintln(w, "tls chain:")
+		printChain(w, r.Chain)
+	}
+	if r.Status == 0 {
+		return
+	}
+	fmt.Fprintf(w, "status:     %d %s\n", r.Status, cli.EscapeTerminal(r.Reason))
+	fmt.Fprintf(w, "round trip: %s\n", r.RTT.Round(10*time.Microsecond))
+}
+
+func optional(w io.Writer, name, v string) {
+	if v != "" {
+		fmt.Fprintf(w, "%-11s %s\n", name+":", cli.EscapeTerminal(v))
+	}
+}
+
+// finish turns a probe's outcome into the exit status: the error's code, or
+// 1 (silently: the answer is printed) when the answer is not 2xx.
+func finish(ans *sipprobe.Answer, err error) error {
+	if err != nil {
+		return probeError(err)
+	}
+	if !ans.OK() {
+		return &cli.SilentError{Code: cli.ExitFailure}
+	}
+	return nil
 }
 
 func printChain(w io.Writer, chain []sipprobe.CertInfo) {

@@ -25,6 +25,13 @@ func TestSIPProbeUsage(t *testing.T) {
 		{[]string{"sip", "options", "sip:gw01", "--timeout", "0s"}, `--timeout 0s: want a positive duration`},
 		{[]string{"sip", "options", "sip:gw01", "--tls-ca", "/nonexistent.pem"}, `--tls-ca: open /nonexistent.pem`},
 		{[]string{"sip", "options", "sip:gw01", "--key", "k.pem"}, `--key needs --cert`},
+		{[]string{"sip", "mwi", "--to", "sip:alice@pool01", "--messages", "3"}, `--messages "3": want NEW/OLD, e.g. 2/5`},
+		{[]string{"sip", "mwi", "--to", "sip:alice@pool01", "--messages", "-1/2"}, `--messages "-1/2": want NEW/OLD with counts of 0 or more`},
+		{[]string{"sip", "mwi", "--to", "sip:alice@pool01", "--messages", "1/-2"}, `--messages "1/-2": want NEW/OLD with counts of 0 or more`},
+		{[]string{"sip", "mwi", "--to", "alice@pool01", "--messages", "1/2"}, `--to: "alice@pool01" is not a SIP URI`},
+		{[]string{"sip", "mwi", "--to", "sip:alice@pool01", "--messages", "1/2", "--proxy", "pool01:5061"}, `--proxy: "pool01:5061" is not a SIP URI`},
+		{[]string{"sip", "mwi", "--to", "sip:alice@pool01", "--messages", "1/2", "--account", "alice"}, `--account: "alice" is not a SIP URI`},
+		{[]string{"sip", "mwi", "--messages", "1/2"}, `--to and --messages are required`},
 	} {
 		code, _, errOut := umctl(t, tc.args...)
 		if code != 2 || !strings.Contains(errOut, tc.want) {
@@ -84,5 +91,19 @@ func TestSIPOptionsTLS(t *testing.T) {
 	if code != 4 || errOut != "umctl: TLS trust failure: name mismatch: the certificate is for pool02.contoso.com, not 127.0.0.1\n" ||
 		!strings.Contains(out, "names:  pool02.contoso.com") {
 		t.Fatalf("exit %d\n%s\n%q", code, out, errOut)
+	}
+}
+
+// MWI through the CLI: sipp checks every header and body line, umctl exits 0.
+func TestSIPMWISipp(t *testing.T) {
+	isolate(t)
+	sipptest.Need(t)
+	port := sipptest.FreePort(t, "udp")
+	uas := sipptest.UAS(t, port, sipptest.Scenario("uas_mwi.xml"), 1)
+	time.Sleep(300 * time.Millisecond)
+	code, out, errOut := umctl(t, "sip", "mwi", "--to", "sip:alice@contoso.com", "--proxy", fmt.Sprintf("sip:127.0.0.1:%d", port), "--messages", "2/5", "-o", "json")
+	uas.Wait(t, "MWI UAS")
+	if code != 0 || !strings.Contains(out, `"status": 200`) || !strings.Contains(out, `"target": "sip:alice@contoso.com"`) {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
 }

@@ -1,13 +1,8 @@
 package main
 
 import (
-	"fmt"
-	"io"
-	"time"
-
 	"github.com/spf13/cobra"
 
-	"github.com/umctl/umctl/internal/cli"
 	"github.com/umctl/umctl/internal/sipprobe"
 )
 
@@ -40,13 +35,10 @@ server refused the client certificate), 2 on bad input.`,
 					return perr
 				}
 			}
-			if err != nil {
+			if res == nil {
 				return probeError(err)
 			}
-			if !res.OK() {
-				return &cli.SilentError{Code: cli.ExitFailure}
-			}
-			return nil
+			return finish(&res.Answer, err)
 		},
 	}
 	pf.register(cmd)
@@ -54,32 +46,17 @@ server refused the client certificate), 2 on bad input.`,
 }
 
 func printOptions(a *app, r *sipprobe.OptionsResult) error {
-	switch a.output {
-	case "json":
-		return cli.WriteJSON(a.io.Out, r)
-	case "yaml":
-		return cli.WriteYAML(a.io.Out, r)
+	if a.output == "json" || a.output == "yaml" {
+		return printData(a, r)
 	}
 	w := a.io.Out
-	fmt.Fprintf(w, "target:     %s (%s %s)\n", cli.EscapeTerminal(r.Target), r.Transport, r.Address)
-	if len(r.Chain) > 0 {
-		fmt.Fprintln(w, "tls chain:")
-		printChain(w, r.Chain)
-	}
+	printAnswer(w, &r.Answer)
 	if r.Status == 0 {
 		return nil
 	}
-	fmt.Fprintf(w, "status:     %d %s\n", r.Status, cli.EscapeTerminal(r.Reason))
-	fmt.Fprintf(w, "round trip: %s\n", r.RTT.Round(10*time.Microsecond))
 	optional(w, "user-agent", r.UserAgent)
 	optional(w, "server", r.Server)
 	optional(w, "allow", r.Allow)
 	optional(w, "supported", r.Supported)
 	return nil
-}
-
-func optional(w io.Writer, name, v string) {
-	if v != "" {
-		fmt.Fprintf(w, "%-11s %s\n", name+":", cli.EscapeTerminal(v))
-	}
 }

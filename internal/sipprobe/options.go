@@ -3,60 +3,38 @@ package sipprobe
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/emiago/sipgo/sip"
 )
 
 // OptionsResult is what an OPTIONS probe learned.
 type OptionsResult struct {
-	Target    string        `json:"target"`
-	Transport string        `json:"transport"`
-	Address   string        `json:"address"`
-	Status    int           `json:"status"`
-	Reason    string        `json:"reason"`
-	RTT       time.Duration `json:"rtt_ns"`
-	UserAgent string        `json:"user_agent,omitempty"`
-	Server    string        `json:"server,omitempty"`
-	Allow     string        `json:"allow,omitempty"`
-	Supported string        `json:"supported,omitempty"`
-	Chain     []CertInfo    `json:"chain,omitempty"`
+	Answer
+	UserAgent string `json:"user_agent,omitempty"`
+	Server    string `json:"server,omitempty"`
+	Allow     string `json:"allow,omitempty"`
+	Supported string `json:"supported,omitempty"`
 }
-
-// OK reports a 2xx answer.
-func (r *OptionsResult) OK() bool { return r.Status >= 200 && r.Status < 300 }
 
 // Options sends OPTIONS to t and returns the answer. Over TLS it first checks
 // the server's certificate chain; a trust failure is a *TrustError (the
 // result still holds the chain). No answer in time is an error saying so.
 func Options(ctx context.Context, t Target, c Config) (*OptionsResult, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout())
-	defer cancel()
-	res := &OptionsResult{Target: t.URI.String(), Transport: t.Transport, Address: t.Addr()}
-	pc, err := newClient(ctx, t, c)
-	if err != nil {
+	ans, res, err := exchange(ctx, t, c, func(local string) *sip.Request {
+		req := t.request(sip.OPTIONS)
+		req.AppendHeader(sip.NewHeader("Accept", "application/sdp"))
+		setFrom(req, c, local)
+		return req
+	})
+	if ans == nil {
 		return nil, err
 	}
-	defer pc.Close()
-	if t.Transport == "TLS" {
-		conf, _ := c.TLSConfig() // checked by newClient
-		if res.Chain, err = inspectTLS(ctx, t, conf); err != nil {
-			return res, err
-		}
+	out := &OptionsResult{Answer: *ans}
+	if res != nil {
+		out.UserAgent, out.Server = headerValue(res, "User-Agent"), headerValue(res, "Server")
+		out.Allow, out.Supported = headerValue(res, "Allow"), headerValue(res, "Supported")
 	}
-	req := t.request(sip.OPTIONS)
-	req.AppendHeader(sip.NewHeader("Accept", "application/sdp"))
-	setFrom(req, c, pc.local)
-	start := time.Now()
-	answer, err := pc.client.Do(ctx, req)
-	if err != nil {
-		return res, requestError(t, err)
-	}
-	res.RTT = time.Since(start)
-	res.Status, res.Reason = answer.StatusCode, answer.Reason
-	res.UserAgent, res.Server = headerValue(answer, "User-Agent"), headerValue(answer, "Server")
-	res.Allow, res.Supported = headerValue(answer, "Allow"), headerValue(answer, "Supported")
-	return res, nil
+	return out, err
 }
 
 func headerValue(m sip.Message, name string) string {

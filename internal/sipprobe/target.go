@@ -79,12 +79,17 @@ func ParseTarget(s string) (Target, error) {
 	return t, nil
 }
 
+// Through returns t sent to hop instead (a Lync pool, PBX trunk or proxy):
+// the request URI stays t's; the address and transport are hop's.
+func (t Target) Through(hop Target) Target {
+	t.Host, t.Port, t.Transport = hop.Host, hop.Port, hop.Transport
+	return t
+}
+
 // request builds method toward t: the request URI as given, the transport and
 // the destination set.
 func (t Target) request(method sip.RequestMethod) *sip.Request {
-	u := t.URI
-	u.Port = t.Port
-	req := sip.NewRequest(method, u)
+	req := sip.NewRequest(method, t.URI)
 	req.SetTransport(t.Transport)
 	req.SetDestination(t.Addr())
 	req.AppendHeader(sip.NewHeader("User-Agent", "umctl/"+build.Get().Version))
