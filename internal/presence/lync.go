@@ -111,26 +111,31 @@ func NewLync(cfg LyncConfig, cache *routing.Cache) (*Lync, error) {
 func (l *Lync) Feed() *routing.Feed { return l.feed }
 
 // Run subscribes every watched SIP URI in batches and keeps the subscriptions
-// until ctx ends; a change of the watched set re-subscribes.
+// until ctx ends; when the watched set changes, only the batches whose
+// members changed are subscribed again.
 func (l *Lync) Run(ctx context.Context) {
 	defer l.ua.Close()
-	for ctx.Err() == nil {
-		watched := sipKeys(l.cache.Watched())
-		bctx, cancel := context.WithCancel(ctx)
-		var wg sync.WaitGroup
-		for i := 0; i < len(watched); i += l.cfg.Batch {
-			batch := watched[i:min(i+l.cfg.Batch, len(watched))]
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	bs := &batchSet{size: l.cfg.Batch}
+	running := map[int]context.CancelFunc{}
+	apply := func(changed []int) {
+		for _, n := range changed {
+			if stop := running[n]; stop != nil {
+				stop() // its keep unsubscribes the old dialog
+				delete(running, n)
+			}
+			if len(bs.members[n]) == 0 {
+				continue
+			}
+			bctx, cancel := context.WithCancel(ctx)
+			running[n] = cancel
+			batch := append([]string(nil), bs.members[n]...)
 			wg.Add(1)
-			go func(n int) { defer wg.Done(); l.keep(bctx, n, batch) }(i / l.cfg.Batch)
+			go func() { defer wg.Done(); l.keep(bctx, n, batch) }()
 		}
-		l.waitChange(ctx, watched)
-		cancel()
-		wg.Wait()
 	}
-}
-
-// waitChange returns when ctx ends or the watched SIP URIs differ from these.
-func (l *Lync) waitChange(ctx context.Context, watched []string) {
+	apply(bs.update(sipKeys(l.cache.Watched())))
 	t := time.NewTicker(l.cfg.Rescan)
 	defer t.Stop()
 	for {
@@ -138,9 +143,9 @@ func (l *Lync) waitChange(ctx context.Context, watched []string) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if now := sipKeys(l.cache.Watched()); strings.Join(now, " ") != strings.Join(watched, " ") {
-				l.cfg.Log.Info("presence: the watched users changed; subscribing again", "source", "lync", "users", len(now))
-				return
+			if changed := bs.update(sipKeys(l.cache.Watched())); len(changed) > 0 {
+				l.cfg.Log.Info("presence: the watched users changed; subscribing those batches again", "source", "lync", "batches", changed)
+				apply(changed)
 			}
 		}
 	}
