@@ -142,6 +142,7 @@ echo
 echo "| $N EUM adds on the $USERS-user lab (best of ${#L[@]}) | time |"
 echo "|---|---|"
 echo "| \`ldapmodify -f\` ($N modify records) | $bl s |"
-echo "| \`umctl eum add --from-csv\` | $bm s (ratio **$(awk -v a="$bm" -v b="$bl" 'BEGIN { printf "%.3f", a / b }')**) |"
+pairs=$(for i in "${!L[@]}"; do awk -v a="${M[$i]}" -v b="${L[$i]}" 'BEGIN { printf "%.2f ", a / b }'; done)
+echo "| \`umctl eum add --from-csv\` | $bm s (ratio of the bests **$(awk -v a="$bm" -v b="$bl" 'BEGIN { printf "%.2f", a / b }')**; per round: ${pairs% }) |"
 echo "| \`umctl\` re-run on the unchanged state | $br s, zero writes (highestCommittedUSN unchanged) |"
 echo "ldapmodify: ${L[*]} s; umctl: ${M[*]} s; re-run: ${R[*]} s; whole run $(($(date +%s) - T0)) s" >&2
