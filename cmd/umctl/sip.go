@@ -24,7 +24,7 @@ A target is a SIP URI: sip:host[:port][;transport=udp|tcp|tls] or sips:host[:por
 (transport UDP by default, TLS for sips:; port 5060, 5061 for TLS).`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newSIPOptionsCmd(a), newSIPMWICmd(a))
+	cmd.AddCommand(newSIPOptionsCmd(a), newSIPMWICmd(a), newSIPCallCmd(a))
 	return cmd
 }
 

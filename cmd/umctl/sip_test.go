@@ -32,6 +32,9 @@ func TestSIPProbeUsage(t *testing.T) {
 		{[]string{"sip", "mwi", "--to", "sip:alice@pool01", "--messages", "1/2", "--proxy", "pool01:5061"}, `--proxy: "pool01:5061" is not a SIP URI`},
 		{[]string{"sip", "mwi", "--to", "sip:alice@pool01", "--messages", "1/2", "--account", "alice"}, `--account: "alice" is not a SIP URI`},
 		{[]string{"sip", "mwi", "--messages", "1/2"}, `--to and --messages are required`},
+		{[]string{"sip", "call", "sip:um@um01", "--hangup-after", "-1s"}, `--hangup-after -1s: want 0 or a positive duration`},
+		{[]string{"sip", "call", "sip:um@um01", "--from", "alice"}, `--from: "alice" is not a SIP URI`},
+		{[]string{"sip", "call", "um01"}, `URI: "um01" is not a SIP URI`},
 	} {
 		code, _, errOut := umctl(t, tc.args...)
 		if code != 2 || !strings.Contains(errOut, tc.want) {
@@ -105,5 +108,44 @@ func TestSIPMWISipp(t *testing.T) {
 	uas.Wait(t, "MWI UAS")
 	if code != 0 || !strings.Contains(out, `"status": 200`) || !strings.Contains(out, `"target": "sip:alice@contoso.com"`) {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// A test call through the CLI: the call router (sipp) redirects, the mailbox
+// server (sipp) answers; both hops are printed, exit 0. A busy answer exits 1,
+// and a host that never answers exits 1 saying so.
+func TestSIPCallSipp(t *testing.T) {
+	isolate(t)
+	sipptest.Need(t)
+	router, mailbox := sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "udp")
+	um := sipptest.UAS(t, mailbox, sipptest.Scenario("uas_call.xml"), 1)
+	cr := sipptest.UAS(t, router, sipptest.ScenarioWith(t, "uas_redirect.xml", "[mailbox_port]", fmt.Sprint(mailbox)), 1)
+	time.Sleep(300 * time.Millisecond)
+	code, out, errOut := umctl(t, "sip", "call", fmt.Sprintf("sip:um@127.0.0.1:%d", router), "--hangup-after", "100ms", "--from", "sip:alice@contoso.com")
+	cr.Wait(t, "call router")
+	um.Wait(t, "mailbox server")
+	for _, want := range []string{"hop 1\n", "  status:     302 Moved Temporarily\n", fmt.Sprintf("  redirect:   sip:um@127.0.0.1:%d;transport=udp\n", mailbox),
+		"hop 2\n", "  status:     200 OK\n", "  provisional: 180\n", "  provisional: 100\n", "answered: held "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
+	}
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+
+	busy := sipptest.FreePort(t, "udp")
+	b := sipptest.UAS(t, busy, sipptest.Scenario("uas_busy.xml"), 1)
+	time.Sleep(300 * time.Millisecond)
+	code, out, _ = umctl(t, "sip", "call", fmt.Sprintf("sip:um@127.0.0.1:%d", busy))
+	b.Wait(t, "busy UAS")
+	if code != 1 || !strings.Contains(out, "status:     486 Busy Here") || strings.Contains(out, "answered") {
+		t.Fatalf("busy: exit %d\n%s", code, out)
+	}
+
+	none := sipptest.FreePort(t, "udp")
+	code, _, errOut = umctl(t, "sip", "call", fmt.Sprintf("sip:um@127.0.0.1:%d", none), "--timeout", "500ms")
+	if code != 1 || !strings.Contains(errOut, "no final answer from 127.0.0.1") || !strings.Contains(errOut, "within 500ms (no answer at all)") {
+		t.Fatalf("no answer: exit %d\n%s", code, errOut)
 	}
 }

@@ -1,0 +1,38 @@
+package sipprobe
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/umctl/umctl/internal/sipptest"
+)
+
+// A test call to the call router (sipp, 302) is redirected to the mailbox
+// server (a second sipp, 180 then 200): both hops are reported, the call is
+// acknowledged and ended with BYE (each sipp fails without its ACK and BYE).
+func TestCallRedirect(t *testing.T) {
+	sipptest.Need(t)
+	router, mailbox := sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "udp")
+	um := sipptest.UAS(t, mailbox, sipptest.Scenario("uas_call.xml"), 1)
+	cr := sipptest.UAS(t, router, sipptest.ScenarioWith(t, "uas_redirect.xml", "[mailbox_port]", fmt.Sprint(mailbox)), 1)
+	time.Sleep(300 * time.Millisecond)
+	target, _ := ParseTarget(fmt.Sprintf("sip:um@127.0.0.1:%d", router))
+	res, err := Call(context.Background(), target, Config{Timeout: 5 * time.Second}, 200*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr.Wait(t, "call router")
+	um.Wait(t, "mailbox server")
+	if len(res.Hops) != 2 || !res.Answered || res.ByeStatus != 200 {
+		t.Fatalf("%+v", res)
+	}
+	first, second := res.Hops[0], res.Hops[1]
+	if first.Status != 302 || first.Contact != fmt.Sprintf("sip:um@127.0.0.1:%d;transport=udp", mailbox) || first.Address != fmt.Sprintf("127.0.0.1:%d", router) {
+		t.Fatalf("first hop %+v", first)
+	}
+	if second.Status != 200 || second.Address != fmt.Sprintf("127.0.0.1:%d", mailbox) || len(second.Provisional) == 0 || second.Provisional[len(second.Provisional)-1] != 180 {
+		t.Fatalf("second hop %+v", second)
+	}
+}
