@@ -93,7 +93,12 @@ func NewLync(cfg LyncConfig, cache *routing.Cache) (*Lync, error) {
 	}
 	l := &Lync{cfg: cfg, cache: cache, feed: cache.Feed("lync", true), subURI: uri, subs: map[string]*subscription{}}
 	var err error
-	if l.ua, err = sipgo.NewUA(sipgo.WithUserAgent("umctl-relay"), sipgo.WithUserAgenTLSConfig(cfg.TLS)); err != nil {
+	// A batched NOTIFY for 500 users is about 300 KiB: far above sipgo's
+	// default 64 KiB message limit, which drops the connection. Allow a body
+	// up to MaxBody (and larger ones reach Parse, which counts them).
+	parser := sip.NewParser()
+	parser.MaxMessageLength = MaxBody + 128<<10
+	if l.ua, err = sipgo.NewUA(sipgo.WithUserAgent("umctl-relay"), sipgo.WithUserAgentParser(parser), sipgo.WithUserAgenTLSConfig(cfg.TLS)); err != nil {
 		return nil, err
 	}
 	if l.srv, err = sipgo.NewServer(l.ua); err != nil {
