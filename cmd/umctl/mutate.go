@@ -38,6 +38,9 @@ func (a *app) runPlan(ctx context.Context, d *ad.Dir, p *ad.Plan, r planRun) err
 	if r.confirm != "" && !r.yes && !r.dryRun && p.Pending() > 0 && !a.io.CanPrompt() {
 		return cli.FlagErrorf("--yes is required when not running interactively")
 	}
+	if err := d.CheckLimits(ctx, p); err != nil { // before the plan is shown: it cannot be applied
+		return err
+	}
 	human := a.output != "json" && a.output != "yaml"
 	print := func() error {
 		if r.result != nil && !human {

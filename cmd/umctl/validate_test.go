@@ -42,6 +42,9 @@ func contactCSV(t *testing.T, rows ...string) []string {
 func TestEverythingValidatedBeforeTheFirstWrite(t *testing.T) {
 	resetLab(t)
 	t.Cleanup(func() { labtest.Reset(t) })
+	if code, _, errOut := umctl(t, "ucutil"); code != 0 { // gateways to change
+		t.Fatal(errOut)
+	}
 	d := "@" + lab.Domain
 	long := strings.Repeat("a", 2000)
 
@@ -62,6 +65,12 @@ func TestEverythingValidatedBeforeTheFirstWrite(t *testing.T) {
 	refused(t, contactCSV(t, "sip:len2"+d+",+4790005023,ok,"+strings.Repeat("d", 1025)), "row 2: invalid input: description", "rangeUpper allows 1024")
 	refused(t, []string{"eum", "add", lab.User(32, lab.Domain).Sam, "--dial-plan", lab.SipDialPlan, "--extension", "1032", "--sip-name", long + d},
 		"--sip-name", "rangeUpper allows 1123")
+
+	// Any command: the schema's limits are checked on the whole plan (a hunt
+	// group's CN), and a gateway address must be a DNS name.
+	refused(t, []string{"huntgroup", "new", "--gateway", "1:1", "--dial-plan", lab.SipDialPlan, "--name", strings.Repeat("h", 65), "--pilot", "p"},
+		"CN \"hhhh", "would hold 65 characters, and the schema's rangeUpper allows 64; nothing was written")
+	refused(t, []string{"gateway", "set", "1:1", "--address", strings.Repeat("g", 64) + ".example.com"}, "--address", "a DNS label has at most 63")
 
 	// A column named twice.
 	refused(t, []string{"eum", "add", "--from-csv", writeCSV(t, []string{"user,dial_plan,extension,Extension", lab.User(32, lab.Domain).Sam + ",SipDP,1032,1033"})},

@@ -214,6 +214,9 @@ func gatewayWant(g Gateway, s GatewaySettings) ([]Attr, error) {
 		if strings.TrimSpace(addr) == "" || strings.ContainsAny(*s.Address, " /:@") {
 			return nil, fieldErr(FieldAddress, *s.Address, "expected an FQDN or an IP address")
 		}
+		if err := checkHostLength(addr); err != nil {
+			return nil, err
+		}
 		want = append(want, Attr{"msExchUMIPGatewayAddress", []string{addr}})
 	}
 	if s.Port != nil {

@@ -64,30 +64,31 @@ func shorten(v string) string {
 // longer need no schema read.
 const minRangeUpper = 64
 
-// limitAttrs are the attributes umctl writes whose length the schema may bound.
-var limitAttrs = []string{"proxyAddresses", "msRTCSIP-PrimaryUserAddress", "msRTCSIP-Line", "telephoneNumber",
-	"otherIpPhone", "displayName", "description", "msRTCSIP-PrimaryHomeServer"}
-
-// RangeUppers returns the rangeUpper (in characters) of the attributes umctl
-// writes, as this forest's schema sets them (an attribute without one is not
-// in the map). One search of the schema, done once per command.
-func (c *Catalog) RangeUppers(ctx context.Context) (map[string]int, error) {
+// RangeUppers returns the rangeUpper (in characters) of attributes as this
+// forest's schema sets them; an attribute without one maps to 0 (unbounded).
+// Attributes not asked for before are read with one search of the schema.
+func (c *Catalog) RangeUppers(ctx context.Context, attrs ...string) (map[string]int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.limits != nil {
-		return c.limits, nil
+	if c.limits == nil {
+		c.limits = map[string]int{}
 	}
 	var terms []string
-	for _, a := range limitAttrs {
-		terms = append(terms, Filter("lDAPDisplayName", a))
+	for _, a := range attrs {
+		if _, ok := c.limits[strings.ToLower(a)]; !ok {
+			terms = append(terms, Filter("lDAPDisplayName", a))
+		}
 	}
-	es, err := c.d.SearchAny(ctx, c.d.RootDSE.SchemaNC, "(objectClass=attributeSchema)", terms, []string{"lDAPDisplayName", "rangeUpper"})
-	if err != nil {
-		return nil, fmt.Errorf("reading the schema's rangeUpper: %w", err)
-	}
-	c.limits = map[string]int{}
-	for _, e := range es {
-		if n, err := strconv.Atoi(e.GetAttributeValue("rangeUpper")); err == nil {
+	if len(terms) > 0 {
+		es, err := c.d.SearchAny(ctx, c.d.RootDSE.SchemaNC, "(objectClass=attributeSchema)", terms, []string{"lDAPDisplayName", "rangeUpper"})
+		if err != nil {
+			return nil, fmt.Errorf("reading the schema's rangeUpper: %w", err)
+		}
+		for _, a := range attrs {
+			c.limits[strings.ToLower(a)] = 0
+		}
+		for _, e := range es {
+			n, _ := strconv.Atoi(e.GetAttributeValue("rangeUpper"))
 			c.limits[strings.ToLower(e.GetAttributeValue("lDAPDisplayName"))] = n
 		}
 	}
@@ -107,14 +108,18 @@ func (c *Catalog) checkLengths(ctx context.Context, attrs []Attr, fieldOf func(a
 	if !long {
 		return nil
 	}
-	limits, err := c.RangeUppers(ctx)
+	names := make([]string, len(attrs))
+	for i, a := range attrs {
+		names[i] = a.Name
+	}
+	limits, err := c.RangeUppers(ctx, names...)
 	if err != nil {
 		return err
 	}
 	for _, a := range attrs {
-		max, ok := limits[strings.ToLower(a.Name)]
+		max := limits[strings.ToLower(a.Name)]
 		for _, v := range a.Vals {
-			if n := utf8.RuneCountInString(v); ok && n > max {
+			if n := utf8.RuneCountInString(v); max > 0 && n > max {
 				return fieldErr(fieldOf(a.Name), shorten(v), "is too long: %s would hold %d characters, and the schema's rangeUpper allows %d", a.Name, n, max)
 			}
 		}
