@@ -30,6 +30,11 @@ import (
 // re-reads (a few milliseconds); what another tool leaves behind is found by
 // `eum check` and `contact check`.
 //
+// A change that lost any of its values is undone whole, so in a three-way race
+// a value can end with no holder; every run that wanted it then fails. A run
+// succeeds only when its object holds every value it wrote and no object got
+// one earlier.
+//
 // The re-check reads the DC that took the writes, not the global catalog: the
 // GC may not have this run's write yet, and USNs order writes only within one
 // DC. So the guarantee is between runs writing to the same DC (the same
