@@ -76,3 +76,34 @@ func wantTrust(t *testing.T, err error, reason string) {
 		t.Fatalf("want a TLS trust failure %q, got %v", reason, err)
 	}
 }
+
+// A host name (not an address) in the URI: resolved, and the certificate is
+// verified against the name.
+func TestOptionsTLSHostName(t *testing.T) {
+	dir := kamailiotest.TestCA(t, time.Now().Add(time.Hour), "localhost")
+	port := kamailiotest.StartTLS(t, dir, false)
+	target, _ := ParseTarget(fmt.Sprintf("sip:localhost:%d;transport=tls", port))
+	res, err := Options(context.Background(), target, Config{CA: filepath.Join(dir, "ca.pem")})
+	if err != nil || res.Status != 200 || res.Address != fmt.Sprintf("localhost:%d", port) {
+		t.Fatalf("%+v %v", res, err)
+	}
+}
+
+// MWI over mutual TLS, as Exchange UM sends it to a Lync pool: Kamailio
+// answers 200 only to the right event, content type and body.
+func TestMWIMutualTLS(t *testing.T) {
+	dir := kamailiotest.TestCA(t, time.Now().Add(time.Hour), "127.0.0.1")
+	port := kamailiotest.StartTLS(t, dir, true)
+	to, _ := ParseTarget("sip:alice@contoso.com")
+	hop, _ := ParseTarget(fmt.Sprintf("sip:127.0.0.1:%d;transport=tls", port))
+	conf := Config{CA: filepath.Join(dir, "ca.pem"), Cert: filepath.Join(dir, "client.pem"), Key: filepath.Join(dir, "client-key.pem")}
+	for _, tc := range []struct {
+		m    MWI
+		want int
+	}{{MWI{New: 2, Old: 5}, 200}, {MWI{New: 2, Old: 4}, 400}} {
+		ans, err := SendMWI(context.Background(), to.Through(hop), tc.m, conf)
+		if err != nil || ans.Status != tc.want || len(ans.Chain) == 0 {
+			t.Fatalf("%+v: %+v %v", tc.m, ans, err)
+		}
+	}
+}
