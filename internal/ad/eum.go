@@ -62,17 +62,18 @@ type EUMUser struct {
 	Account   string       `json:"sAMAccountName"`
 	UPN       string       `json:"userPrincipalName"`
 	SIP       string       `json:"sipAddress"`
+	Line      string       `json:"lineURI,omitempty"` // msRTCSIP-Line
 	Addresses []EUMAddress `json:"eumAddresses"`
 	entry     *ldap.Entry
 	fromGC    bool // read from the global catalog (for uniqueness), not from the DC written
 	planned   bool // a change was planned from entry
 }
 
-var userAttrs = []string{"objectClass", "sAMAccountName", "userPrincipalName", "msRTCSIP-PrimaryUserAddress", "proxyAddresses"}
+var userAttrs = []string{"objectClass", "sAMAccountName", "userPrincipalName", "msRTCSIP-PrimaryUserAddress", "msRTCSIP-Line", "proxyAddresses"}
 
 func eumUserFromEntry(e *ldap.Entry) *EUMUser {
 	u := &EUMUser{DN: e.DN, Account: e.GetAttributeValue("sAMAccountName"), UPN: e.GetAttributeValue("userPrincipalName"),
-		SIP: e.GetAttributeValue("msRTCSIP-PrimaryUserAddress"), entry: e}
+		SIP: e.GetAttributeValue("msRTCSIP-PrimaryUserAddress"), Line: e.GetAttributeValue("msRTCSIP-Line"), entry: e}
 	for _, v := range e.GetAttributeValues("proxyAddresses") {
 		if a, ok := ParseEUM(v); ok {
 			u.Addresses = append(u.Addresses, a)

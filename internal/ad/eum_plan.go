@@ -173,7 +173,7 @@ func (ep *EUMPlanner) CheckFree(ctx context.Context, dp DialPlan, address, self 
 	return nil
 }
 
-// mergeAddresses keeps what is there and adds what is missing; the first EUM
+// mergeAddresses keeps what is there (in the wanted case) and adds what is missing; the first EUM
 // address of a user is primary, and primary makes the first new one primary.
 func mergeAddresses(have, want []EUMAddress, primary bool) []EUMAddress {
 	addrs := append([]EUMAddress{}, have...)
@@ -196,6 +196,7 @@ func mergeAddresses(have, want []EUMAddress, primary bool) []EUMAddress {
 		}
 		if found >= 0 {
 			addrs[found].Primary = addrs[found].Primary || makePrimary
+			addrs[found].Address = w.Address // a SIP name that differs only in case takes the wanted case
 			continue
 		}
 		w.Primary = makePrimary

@@ -174,6 +174,19 @@ func (ep *EUMPlanner) Check(ctx context.Context, dialPlan string) ([]Finding, er
 	if err != nil {
 		return nil, err
 	}
+	return ep.check(ctx, users, scope)
+}
+
+// AllUsers reads every object that has an EUM address (one paged search), for
+// audits that look at them in several ways (umctl doctor).
+func (ep *EUMPlanner) AllUsers(ctx context.Context) ([]*EUMUser, error) { return ep.allEUMUsers(ctx) }
+
+// CheckUsers is Check over users already read with AllUsers.
+func (ep *EUMPlanner) CheckUsers(ctx context.Context, users []*EUMUser) ([]Finding, error) {
+	return ep.check(ctx, users, nil)
+}
+
+func (ep *EUMPlanner) check(ctx context.Context, users []*EUMUser, scope map[string]bool) ([]Finding, error) {
 	owners := map[string][]*EUMUser{}
 	for _, u := range users {
 		for _, a := range u.Addresses {

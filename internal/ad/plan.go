@@ -143,6 +143,12 @@ func (p *Plan) Update(kind string, observed *ldap.Entry, want []Attr) {
 		if sameValues(old, a.Vals) {
 			continue
 		}
+		if namesDeleted(old) {
+			req.Replace(a.Name, a.Vals) // a delete cannot match a link to a deleted object
+			undo.Replace(a.Name, old)
+			c.Diffs = append(c.Diffs, AttrDiff{Name: a.Name, Old: old, New: a.Vals})
+			continue
+		}
 		if len(old) > 0 {
 			req.Delete(a.Name, old)
 		}
@@ -160,6 +166,18 @@ func (p *Plan) Update(kind string, observed *ldap.Entry, want []Attr) {
 		return
 	}
 	p.Changes = append(p.Changes, c)
+}
+
+// namesDeleted reports DN values that name a deleted object (its RDN carries
+// "\0ADEL:<guid>", as a DN attribute reads after its target was deleted): the
+// directory matches no delete of such a value, so Update replaces the attribute.
+func namesDeleted(vals []string) bool {
+	for _, v := range vals {
+		if strings.Contains(strings.ToUpper(v), `\0ADEL:`) {
+			return true
+		}
+	}
+	return false
 }
 
 // Delete plans the removal of an object.

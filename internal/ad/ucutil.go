@@ -240,9 +240,9 @@ func (d *Dir) PlanUCUtil(ctx context.Context, p *Plan, o UCUtilOptions) error {
 	}
 	base := RDN("CN", GatewayContainer) + "," + org
 	poolGateways := map[string]bool{}
-	matched := matchPoolGateways(allPools, gateways)
+	matched := MatchPoolGateways(allPools, gateways)
 	for _, pool := range allPools {
-		if !ucutilPool(pool) {
+		if !GetsGateway(pool) {
 			continue
 		}
 		mwi := PoolMajor(pool.Version) >= PoolVersionLync2010 && !pool.Branch
@@ -291,15 +291,15 @@ func (d *Dir) PlanUCUtil(ctx context.Context, p *Plan, o UCUtilOptions) error {
 	return nil
 }
 
-// ucutilPool says whether a pool gets a UM IP gateway: OCS 2007 level or later, with an FQDN.
-func ucutilPool(p Pool) bool { return p.FQDN != "" && PoolMajor(p.Version) >= PoolVersionOCS2007 }
+// GetsGateway says whether a pool gets a UM IP gateway: OCS 2007 level or later, with an FQDN.
+func GetsGateway(p Pool) bool { return p.FQDN != "" && PoolMajor(p.Version) >= PoolVersionOCS2007 }
 
-// matchPoolGateways finds each pool's gateway (keyed by pool DN): first the one
+// MatchPoolGateways finds each pool's gateway (keyed by pool DN): first the one
 // whose address is the pool's FQDN, preferring the one named after the pool;
 // else the one named after the pool (its CN, or its FQDN when the CN was
 // taken) whose address was changed by hand, which ucutil then repairs. A
 // gateway serves one pool.
-func matchPoolGateways(pools []Pool, gateways []Gateway) map[string]*Gateway {
+func MatchPoolGateways(pools []Pool, gateways []Gateway) map[string]*Gateway {
 	out := map[string]*Gateway{}
 	claimed := map[int]bool{}
 	named := func(g Gateway, p Pool) bool { return strings.EqualFold(g.Name, p.Name) || SameFQDN(g.Name, p.FQDN) }
@@ -310,7 +310,7 @@ func matchPoolGateways(pools []Pool, gateways []Gateway) map[string]*Gateway {
 	}
 	for _, match := range passes {
 		for _, pool := range pools {
-			if !ucutilPool(pool) || out[pool.DN] != nil {
+			if !GetsGateway(pool) || out[pool.DN] != nil {
 				continue
 			}
 			for i := range gateways {

@@ -34,7 +34,7 @@ func TestMatchPoolGateways(t *testing.T) {
 		{Name: "SBC", Address: "pool04.contoso.com"},    // adopted by address
 		{Name: "old", Address: "elsewhere.contoso.com"}, // the old pool gets none
 	}
-	got := matchPoolGateways(pools, gws)
+	got := MatchPoolGateways(pools, gws)
 	want := map[string]string{"p1": "1:1", "p2": "1:2", "p3": "1:3", "p4": "SBC"}
 	if len(got) != len(want) {
 		t.Fatalf("%d matches, want %d: %v", len(got), len(want), got)
@@ -45,7 +45,7 @@ func TestMatchPoolGateways(t *testing.T) {
 		}
 	}
 	// A gateway that is another pool's by address is never taken by name.
-	got = matchPoolGateways(pools[:2], []Gateway{{Name: "1:1", Address: "pool02.contoso.com"}})
+	got = MatchPoolGateways(pools[:2], []Gateway{{Name: "1:1", Address: "pool02.contoso.com"}})
 	if got["p2"] == nil || got["p1"] != nil {
 		t.Fatalf("%v", got)
 	}
