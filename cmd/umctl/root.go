@@ -81,7 +81,7 @@ throwaway Samba AD domain controller with the Exchange and Lync schema to try it
 	pf.BoolVar(&a.noInput, "no-input", false, "never prompt; fail when a required value is missing (also UMCTL_NO_INPUT=1)")
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(cli.OutputFormats, cobra.ShellCompDirectiveNoFileComp))
 
-	root.AddCommand(newVersionCmd(a), newLabCmd(a), newDialPlanCmd(a), newPoolCmd(a), newUCUtilCmd(a), newGatewayCmd(a), newHuntGroupCmd(a), newPermissionCmd(a), newContactCmd(a), newEUMCmd(a), newRelayCmd(a), newSIPCmd(a))
+	root.AddCommand(newVersionCmd(a), newLabCmd(a), newDialPlanCmd(a), newPoolCmd(a), newUCUtilCmd(a), newGatewayCmd(a), newHuntGroupCmd(a), newPermissionCmd(a), newContactCmd(a), newEUMCmd(a), newDoctorCmd(a), newRelayCmd(a), newSIPCmd(a))
 	root.AddCommand(helpTopic("exit-codes", "Exit codes of umctl", cli.ExitCodesHelp))
 	root.AddCommand(helpTopic("environment", "Environment variables and the config file", environmentHelp))
 	root.AddCommand(newManCmd(a))

@@ -30,7 +30,7 @@ const ExitCodesHelp = `umctl exits with one of these codes:
        --no-input); nothing was written
   3    not everything is as it should be: some rows of bulk work were refused
        (the rest were written), 'ucutil --verify' found pending changes,
-       'eum check' or 'contact check' found defects
+       'eum check' or 'contact check' found defects, 'doctor' found errors
   4    authentication failed: bad credentials, no password or Kerberos credentials
        available, or a Kerberos failure (clock skew, unknown principal, wrong
        keytab, expired ticket, no KDC reachable); a SIP probe's TLS trust failure
