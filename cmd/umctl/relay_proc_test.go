@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/umctl/umctl/internal/sipptest"
 )
 
 // relayProc is `umctl relay run` as a separate process (this test binary with
@@ -135,7 +137,7 @@ func listenUMPeer(t *testing.T, port int, answer bool) *umPeer {
 				u.mu.Unlock()
 			}
 			if answer && !strings.HasPrefix(msg, "ACK ") && !strings.HasPrefix(msg, "SIP/2.0 ") {
-				_, _ = pc.WriteTo([]byte(okFor(msg, port)), from)
+				_, _ = pc.WriteTo([]byte(sipptest.OK(msg, port)), from)
 			}
 		}
 	}()
@@ -165,26 +167,6 @@ func sipHeader(msg, name string) string {
 		}
 	}
 	return ""
-}
-
-// okFor is a 200 OK to a raw SIP request, from a peer on port.
-func okFor(req string, port int) string {
-	var b strings.Builder
-	b.WriteString("SIP/2.0 200 OK\r\n")
-	for _, l := range strings.Split(req, "\r\n")[1:] {
-		k, _, _ := strings.Cut(l, ":")
-		switch strings.ToLower(strings.TrimSpace(k)) {
-		case "via", "v", "from", "f", "call-id", "i", "cseq":
-			b.WriteString(l + "\r\n")
-		case "to", "t":
-			if !strings.Contains(l, "tag=") {
-				l += ";tag=sink"
-			}
-			b.WriteString(l + "\r\n")
-		}
-	}
-	fmt.Fprintf(&b, "Contact: <sip:127.0.0.1:%d>\r\nContent-Length: 0\r\n\r\n", port)
-	return b.String()
 }
 
 // noHook fails the test if a missed-call webhook arrives within wait.

@@ -1,7 +1,6 @@
 package sip
 
 import (
-	"bufio"
 	"fmt"
 	"net"
 	"regexp"
@@ -139,23 +138,7 @@ func captureUM(t *testing.T, port int) func() []string {
 			if strings.HasPrefix(msg, "ACK ") {
 				continue
 			}
-			var b strings.Builder
-			b.WriteString("SIP/2.0 200 OK\r\n")
-			sc := bufio.NewScanner(strings.NewReader(msg))
-			for sc.Scan() {
-				l := sc.Text()
-				switch strings.ToLower(strings.TrimSpace(strings.SplitN(l, ":", 2)[0])) {
-				case "via", "from", "call-id", "cseq":
-					b.WriteString(l + "\r\n")
-				case "to":
-					if !strings.Contains(l, "tag=") {
-						l += ";tag=um"
-					}
-					b.WriteString(l + "\r\n")
-				}
-			}
-			fmt.Fprintf(&b, "Contact: <sip:127.0.0.1:%d>\r\nContent-Length: 0\r\n\r\n", port)
-			_, _ = pc.WriteTo([]byte(b.String()), from)
+			_, _ = pc.WriteTo([]byte(sipptest.OK(msg, port)), from)
 		}
 	}()
 	return func() []string { mu.Lock(); defer mu.Unlock(); return append([]string(nil), got...) }

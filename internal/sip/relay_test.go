@@ -327,26 +327,11 @@ func goUM(t testing.TB, port int) {
 			if err != nil {
 				return
 			}
-			lines := strings.Split(string(buf[:n]), "\r\n")
-			if strings.HasPrefix(lines[0], "ACK ") {
+			msg := string(buf[:n])
+			if strings.HasPrefix(msg, "ACK ") {
 				continue
 			}
-			var b strings.Builder
-			b.WriteString("SIP/2.0 200 OK\r\n")
-			for _, l := range lines[1:] {
-				name := strings.ToLower(strings.SplitN(l, ":", 2)[0])
-				switch name {
-				case "via", "v", "from", "f", "call-id", "i", "cseq":
-					b.WriteString(l + "\r\n")
-				case "to", "t":
-					if !strings.Contains(l, "tag=") {
-						l += ";tag=goum"
-					}
-					b.WriteString(l + "\r\n")
-				}
-			}
-			fmt.Fprintf(&b, "Contact: <sip:127.0.0.1:%d>\r\nContent-Length: 0\r\n\r\n", port)
-			_, _ = pc.WriteTo([]byte(b.String()), from)
+			_, _ = pc.WriteTo([]byte(sipptest.OK(msg, port)), from)
 		}
 	}()
 }

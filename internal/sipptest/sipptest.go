@@ -158,3 +158,31 @@ func tail(s string, n int) string {
 	}
 	return strings.Join(l, "\n")
 }
+
+// OK is a 200 OK to the raw SIP request req from a peer on 127.0.0.1:port, for
+// Go peers that stand in where a sipp scenario cannot (OPTIONS between calls):
+// Via, From, Call-ID and CSeq copied (full or compact names), To with a tag
+// added when it has none, and a Contact. The request's body is not read.
+func OK(req string, port int) string {
+	var b strings.Builder
+	b.WriteString("SIP/2.0 200 OK\r\n")
+	lines := strings.Split(req, "\n")
+	for _, l := range lines[1:] {
+		l = strings.TrimRight(l, "\r")
+		if l == "" {
+			break
+		}
+		k, _, _ := strings.Cut(l, ":")
+		switch strings.ToLower(strings.TrimSpace(k)) {
+		case "via", "v", "from", "f", "call-id", "i", "cseq":
+			b.WriteString(l + "\r\n")
+		case "to", "t":
+			if !strings.Contains(l, "tag=") {
+				l += ";tag=peer"
+			}
+			b.WriteString(l + "\r\n")
+		}
+	}
+	fmt.Fprintf(&b, "Contact: <sip:127.0.0.1:%d>\r\nContent-Length: 0\r\n\r\n", port)
+	return b.String()
+}
