@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -38,7 +37,7 @@ func TestRelayPresenceCommand(t *testing.T) {
 		return p
 	}
 	relayPort, metricsPort := sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "tcp")
-	path := write("relay.yaml", fmt.Sprintf(`listen: [udp://127.0.0.1:%d]
+	path := startRelayProc(t, fmt.Sprintf(`listen: [udp://127.0.0.1:%d]
 next_hops: [udp://127.0.0.1:5080]
 metrics: 127.0.0.1:%d
 numbers: {"+4790000001": sip:alice@contoso.com}
@@ -46,18 +45,7 @@ presence:
   sources: [graph]
   graph: {tenant: contoso.onmicrosoft.com, client_id: 11111111-2222-3333-4444-555555555555, client_secret_file: %s,
           ids_file: %s, authority_url: %q, graph_url: %q, interval: 1s}
-`, relayPort, metricsPort, write("secret", "s3cret\n"), write("ids.yaml", "sip:alice@contoso.com: "+id+"\n"), graph.URL, graph.URL))
-	cmd := exec.Command(os.Args[0], "relay", "run", "--config", path)
-	cmd.Env = append(os.Environ(), "UMCTL_TEST_EXEC=1")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	collect(stderr).waitFor(t, 1, `"msg":"relay listening"`)
+`, relayPort, metricsPort, write("secret", "s3cret\n"), write("ids.yaml", "sip:alice@contoso.com: "+id+"\n"), graph.URL, graph.URL)).path
 
 	var entries []sip.PresenceEntry
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {

@@ -23,8 +23,10 @@ import (
 // UMCTL_TEST_EXEC=1), with its log lines.
 type relayProc struct {
 	cmd    *exec.Cmd
+	path   string // its config file: rewrite it and send SIGHUP to reload
 	log    *logLines
 	exited chan struct{}
+	err    error // how the process ended, once exited is closed
 }
 
 // startRelayProc writes config to relay.yaml and runs the relay until the test
@@ -44,8 +46,8 @@ func startRelayProc(t *testing.T, config string) *relayProc {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &relayProc{cmd: cmd, log: collect(stderr), exited: make(chan struct{})}
-	go func() { _ = cmd.Wait(); close(p.exited) }()
+	p := &relayProc{cmd: cmd, path: path, log: collect(stderr), exited: make(chan struct{})}
+	go func() { p.err = cmd.Wait(); close(p.exited) }()
 	t.Cleanup(func() {
 		p.kill()
 		if t.Failed() {
@@ -62,6 +64,12 @@ func startRelayProc(t *testing.T, config string) *relayProc {
 func (p *relayProc) kill() {
 	_ = p.cmd.Process.Kill()
 	<-p.exited
+}
+
+// wait waits until the relay has exited and returns how it ended (nil: exit 0).
+func (p *relayProc) wait() error {
+	<-p.exited
+	return p.err
 }
 
 // held is relay_held_calls from the relay's /metrics on port (-1 when unreadable).

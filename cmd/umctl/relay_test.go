@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -104,27 +102,12 @@ func TestRelayRunSignals(t *testing.T) {
 	}))
 	defer hook.Close()
 
-	path := filepath.Join(t.TempDir(), "relay.yaml")
-	writeConfig := func(presence string) {
-		cfg := fmt.Sprintf("listen: [udp://127.0.0.1:%d]\nnext_hops: [udp://127.0.0.1:%d]\nhold: 30s\npresence: {source: %s}\nnotify: {webhook: %q}\nmetrics: 127.0.0.1:%d\n",
+	config := func(presence string) string {
+		return fmt.Sprintf("listen: [udp://127.0.0.1:%d]\nnext_hops: [udp://127.0.0.1:%d]\nhold: 30s\npresence: {source: %s}\nnotify: {webhook: %q}\nmetrics: 127.0.0.1:%d\n",
 			relayPort, umPort, presence, hook.URL, metricsPort)
-		if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
-			t.Fatal(err)
-		}
 	}
-	writeConfig("never-hold")
-	cmd := exec.Command(os.Args[0], "relay", "run", "--config", path)
-	cmd.Env = append(os.Environ(), "UMCTL_TEST_EXEC=1")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	log := collect(stderr)
-	log.waitFor(t, 1, `"msg":"relay listening"`)
+	relay := startRelayProc(t, config("never-hold"))
+	cmd, log := relay.cmd, relay.log
 
 	um := sipptest.UAS(t, umPort, sipptest.Scenario("uas_answer_check.xml"), 2)
 	call := func(sf string) *sipptest.Run { return sipptest.Call(t, relayPort, sipptest.Scenario(sf)) }
@@ -133,7 +116,9 @@ func TestRelayRunSignals(t *testing.T) {
 	}
 	log.waitFor(t, 1, `"msg":"call"`, `"outcome":"answered"`, `"decision":"forward"`)
 
-	writeConfig("always-hold")
+	if err := os.WriteFile(relay.path, []byte(config("always-hold")), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +142,7 @@ func TestRelayRunSignals(t *testing.T) {
 		t.Fatalf("the held call ended %v after SIGTERM; it must be forwarded at once, not after its 30 s hold", d)
 	}
 	um.Wait(t, "UM (the first call and the one held at SIGTERM)")
-	if err := cmd.Wait(); err != nil {
+	if err := relay.wait(); err != nil {
 		t.Fatalf("umctl relay run after SIGTERM: %v (want exit 0)", err)
 	}
 	if n := log.count(`"msg":"call"`); n != 3 {
