@@ -82,6 +82,7 @@ throwaway Samba AD domain controller with the Exchange and Lync schema to try it
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(cli.OutputFormats, cobra.ShellCompDirectiveNoFileComp))
 
 	root.AddCommand(newVersionCmd(a), newLabCmd(a), newDialPlanCmd(a), newPoolCmd(a), newUCUtilCmd(a), newGatewayCmd(a), newHuntGroupCmd(a), newPermissionCmd(a), newContactCmd(a), newEUMCmd(a), newDoctorCmd(a), newRelayCmd(a), newSIPCmd(a))
+	root.AddCommand(newSchemaCmd(a), newExportCmd(a), newPlanCmd(a), newApplyCmd(a))
 	root.AddCommand(helpTopic("exit-codes", "Exit codes of umctl", cli.ExitCodesHelp))
 	root.AddCommand(helpTopic("environment", "Environment variables and the config file", environmentHelp))
 	root.AddCommand(newManCmd(a))

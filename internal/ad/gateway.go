@@ -230,7 +230,9 @@ func gatewayWant(g Gateway, s GatewaySettings) ([]Attr, error) {
 		if i < 0 {
 			return nil, fieldErr(FieldStatus, *s.Status, "expected one of %s", strings.Join(GatewayStatuses, ", "))
 		}
-		want = append(want, Attr{"msExchUMIPGatewayStatus", []string{strconv.Itoa(i)}})
+		if *s.Status != g.Status { // an absent status reads as enabled, as Exchange reads it
+			want = append(want, Attr{"msExchUMIPGatewayStatus", []string{strconv.Itoa(i)}})
+		}
 	}
 	if s.MWI != nil {
 		flags2 = setBit(flags2, gwFlags2MWI, *s.MWI)

@@ -144,6 +144,11 @@ type UCUtilOptions struct {
 	IncludeAdminGroups bool
 	// OutcallsGateway, if set, is the only gateway that keeps outcalls allowed.
 	OutcallsGateway string
+	// Managed are gateways (by lower-cased name) whose settings the caller plans
+	// itself (a manifest's gateways section): ucutil leaves the address, MWI
+	// and outcalls of those alone where they are set (MWI also when the IP
+	// family is: both live in msExchUMIPGatewayFlags2).
+	Managed map[string]GatewaySettings
 }
 
 // UCUtilPool reports a pool with the gateway planned for it.
@@ -268,7 +273,11 @@ func (d *Dir) PlanUCUtil(ctx context.Context, p *Plan, o UCUtilOptions) error {
 			gw = &Gateway{Name: name, DN: dn}
 		} else {
 			poolGateways[strings.ToLower(gw.DN)] = true
-			planPoolGateway(p, gw, pool.FQDN, mwi, outcalls)
+			fqdn := pool.FQDN
+			if ms, ok := o.Managed[strings.ToLower(gw.Name)]; ok {
+				fqdn, mwi, outcalls = keepManaged(*gw, ms, fqdn, mwi, outcalls)
+			}
+			planPoolGateway(p, gw, fqdn, mwi, outcalls)
 		}
 		for _, dp := range sip {
 			pilot := PilotFromPhoneContext(dp.PhoneContext)
@@ -283,7 +292,8 @@ func (d *Dir) PlanUCUtil(ctx context.Context, p *Plan, o UCUtilOptions) error {
 	if o.OutcallsGateway != "" {
 		for i := range gateways {
 			g := &gateways[i]
-			if !poolGateways[strings.ToLower(g.DN)] && g.Outcalls && !strings.EqualFold(g.Name, o.OutcallsGateway) {
+			_, managed := o.Managed[strings.ToLower(g.Name)]
+			if !managed && !poolGateways[strings.ToLower(g.DN)] && g.Outcalls && !strings.EqualFold(g.Name, o.OutcallsGateway) {
 				p.Update(gatewayKind, g.entry, []Attr{{"msExchUMOutcallsAllowed", []string{"FALSE"}}})
 			}
 		}
@@ -336,6 +346,21 @@ func gatewayNamed(gws []Gateway, pools []Pool, name string) bool {
 		}
 	}
 	return false
+}
+
+// keepManaged replaces ucutil's wanted address, MWI and outcalls of a gateway
+// with what it has where the caller manages them.
+func keepManaged(g Gateway, ms GatewaySettings, fqdn string, mwi, outcalls bool) (string, bool, bool) {
+	if ms.Address != nil {
+		fqdn = g.Address
+	}
+	if ms.MWI != nil || ms.IPFamily != nil {
+		mwi = g.MWI
+	}
+	if ms.Outcalls != nil {
+		outcalls = g.Outcalls
+	}
+	return fqdn, mwi, outcalls
 }
 
 // planPoolGateway points a pool's existing gateway back at the pool when its

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/umctl/umctl/internal/ad"
+	"github.com/umctl/umctl/internal/cli"
+	"github.com/umctl/umctl/internal/manifest"
+)
+
+const manifestHelp = `A manifest (YAML or JSON, apiVersion umctl/v1) is the desired state of the UM
+integration: sections ucutil, gateways, huntGroups, contacts and eum. Omitted
+sections and attributes are not managed: left as they are, never shown in a
+plan. Several -f files make one manifest; - reads standard input. Files larger
+than 4 MiB, YAML anchors and aliases, unknown keys and wrong types are refused
+(exit 2) with every problem listed as file:line: path: reason. 'umctl schema'
+prints the JSON Schema.`
+
+func newSchemaCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "schema",
+		Short: "Print the JSON Schema of umctl manifests (plan, apply, export)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, err := a.io.Out.Write(manifest.Schema)
+			return err
+		},
+	}
+}
+
+func newExportCmd(a *app) *cobra.Command {
+	var sections []string
+	cmd := &cobra.Command{
+		Use:   "export [--section NAME]... [-o yaml|json]",
+		Short: "Write the directory's current state as a manifest that plan reports unchanged",
+		Long: `Write the directory's current UM state as a manifest (YAML, or -o json) on
+standard output: how an existing deployment is adopted. 'umctl plan -f' of the
+result plans nothing. ucutil is exported (enabled: true) only when 'umctl ucutil'
+has nothing left to do.
+
+` + manifestHelp,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if a.output != "" && a.output != "yaml" && a.output != "json" {
+				return cli.FlagErrorf("invalid value %q for --output: expected yaml or json", a.output)
+			}
+			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
+				m, warnings, err := manifest.Export(ctx, d, sections)
+				if err != nil {
+					return err
+				}
+				for _, w := range warnings {
+					fmt.Fprintf(a.io.ErrOut, "warning: %s\n", cli.EscapeTerminal(w))
+				}
+				return manifest.Write(a.io.Out, m, a.output)
+			})
+		},
+	}
+	cmd.Flags().StringSliceVar(&sections, "section", nil, "export only these sections: ucutil, gateways, huntGroups, contacts, eum (repeatable)")
+	_ = cmd.RegisterFlagCompletionFunc("section", cobra.FixedCompletions(manifest.Sections, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// manifestFlags are the flags plan and apply share.
+type manifestFlags struct {
+	files  []string
+	target string
+}
+
+func (f *manifestFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringArrayVarP(&f.files, "filename", "f", nil, "manifest file (YAML or JSON; repeatable; - = standard input)")
+	cmd.Flags().StringVar(&f.target, "target", "", "only this entry: ucutil, SECTION or SECTION/NAME (gateways/NAME, huntGroups/NAME, contacts/SIP, eum/USER)")
+	_ = cmd.MarkFlagRequired("filename")
+}
+
+func newPlanCmd(a *app) *cobra.Command {
+	var f manifestFlags
+	var detailed bool
+	cmd := &cobra.Command{
+		Use:   "plan -f FILE... [-o json|ldif] [--detailed-exitcode]",
+		Short: "Show what apply would change to make the directory match a manifest (read-only)",
+		Long: `Compare the directory with a manifest and print the changes apply would make:
+a diff, -o json (every object with its action) or -o ldif. It writes nothing.
+
+Exit codes: 0 nothing to do, 3 changes pending, 2 the manifest is invalid
+(every problem listed), 4 authentication failed, 5 conflict.
+--detailed-exitcode is accepted for Terraform users: these are always the codes.
+
+` + manifestHelp,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.withManifestPlan(cmd, f, func(ctx context.Context, d *ad.Dir, p *ad.Plan) error {
+				if err := cli.PrintPlan(a.io, p, cli.PlanOptions{Format: a.output, DryRun: true, ShowUnchanged: a.output == "json" || a.output == "yaml", Compact: p.Pending() > 50}); err != nil {
+					return err
+				}
+				if p.Pending() > 0 {
+					return &cli.SilentError{Code: cli.ExitPartial}
+				}
+				return nil
+			})
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().BoolVar(&detailed, "detailed-exitcode", false, "exit 3 when changes are pending (always so; for Terraform habits)")
+	return cmd
+}
+
+func newApplyCmd(a *app) *cobra.Command {
+	var f manifestFlags
+	cmd := &cobra.Command{
+		Use:   "apply -f FILE... [--target SECTION/NAME]",
+		Short: "Make the directory match a manifest: apply exactly what plan shows",
+		Long: `Plan as 'umctl plan' does, print the plan, and apply it with progress on
+standard error. Interrupted, a re-run converges; applied twice, the second run
+writes nothing. --target limits it to one entry.
+
+` + manifestHelp,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if a.output == "ldif" {
+				return cli.FlagErrorf("-o ldif prints a plan: use 'umctl plan -o ldif'")
+			}
+			return a.withManifestPlan(cmd, f, func(ctx context.Context, d *ad.Dir, p *ad.Plan) error {
+				return a.runPlan(ctx, d, p, planRun{})
+			})
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+// withManifestPlan reads and checks the manifests, connects, plans, and runs fn
+// with the plan. Invalid manifests list every problem on stderr and exit 2
+// before anything is written.
+func (a *app) withManifestPlan(cmd *cobra.Command, f manifestFlags, fn func(ctx context.Context, d *ad.Dir, p *ad.Plan) error) error {
+	m, err := a.readManifests(f.files)
+	if err != nil {
+		return a.manifestError(err)
+	}
+	return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
+		p, err := manifest.Plan(ctx, d, m, f.target)
+		if err != nil {
+			return a.manifestError(err)
+		}
+		return fn(ctx, d, p)
+	})
+}
+
+// readManifests reads, checks and merges the -f files.
+func (a *app) readManifests(files []string) (*manifest.Manifest, error) {
+	all := &manifest.Manifest{APIVersion: manifest.APIVersion}
+	var ps manifest.Problems
+	for _, path := range files {
+		m, err := a.readManifest(path)
+		if err == nil {
+			err = manifest.Check(m, path)
+		}
+		var more manifest.Problems
+		if errors.As(err, &more) {
+			ps = append(ps, more...)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		all.Merge(m)
+	}
+	if len(ps) > 0 {
+		return nil, ps
+	}
+	return all, manifest.Check(all, "")
+}
+
+func (a *app) readManifest(path string) (*manifest.Manifest, error) {
+	if path == "-" {
+		return manifest.Read("<stdin>", a.io.In)
+	}
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, cli.FlagErrorf("-f %s: %v", path, err)
+	}
+	defer file.Close()
+	return manifest.Read(path, file)
+}
+
+// manifestError prints a manifest's problems, one a line, and exits 2.
+func (a *app) manifestError(err error) error {
+	var ps manifest.Problems
+	if !errors.As(err, &ps) {
+		return err
+	}
+	for _, p := range ps {
+		fmt.Fprintf(a.io.ErrOut, "%s\n", cli.EscapeTerminal(p.String()))
+	}
+	fmt.Fprintf(a.io.ErrOut, "umctl: the manifest is invalid (%d problems); nothing was written\n", len(ps))
+	return &cli.SilentError{Code: cli.ExitUsage}
+}

@@ -1,0 +1,133 @@
+package manifest
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/umctl/umctl/internal/ad"
+)
+
+// Plan computes what makes the directory match m, with the ad package's own
+// planners (ucutil, gateway set, hunt group new, contact new, eum add): each
+// entry becomes their spec, and omitted attributes stay out of the spec.
+// target, if set ("gateways/1:1", "contacts/sip:ova@contoso.com", "eum/bob",
+// "ucutil"), limits the plan to that entry. Entries the directory refuses (an
+// unknown dial plan, a number in use) come back as Problems at their line.
+func Plan(ctx context.Context, d *ad.Dir, m *Manifest, target string) (*ad.Plan, error) {
+	p := &ad.Plan{}
+	var ps Problems
+	keep := func(section, name string) bool {
+		return target == "" || strings.EqualFold(target, section) || strings.EqualFold(target, section+"/"+name)
+	}
+	// refused records an entry the directory refuses; other errors stop the plan.
+	refused := func(l Location, err error) error {
+		if err == nil {
+			return nil
+		}
+		if errors.Is(err, ad.ErrInvalid) || errors.Is(err, ad.ErrNotFound) {
+			ps.add(l, "%s", err.Error())
+			return nil
+		}
+		return err
+	}
+	if u := m.UCUtil; u != nil && u.Enabled && keep("ucutil", "") {
+		managed := map[string]ad.GatewaySettings{}
+		for _, g := range m.Gateways {
+			managed[strings.ToLower(g.Name)] = g.spec().GatewaySettings
+		}
+		err := d.PlanUCUtil(ctx, p, ad.UCUtilOptions{IncludeAdminGroups: u.IncludeAdminGroups, OutcallsGateway: u.OutcallsGateway, Managed: managed})
+		if err := refused(u.At, err); err != nil {
+			return nil, err
+		}
+	}
+	for _, g := range m.Gateways {
+		if keep("gateways", g.Name) {
+			if err := refused(g.At, d.PlanGatewaySet(ctx, p, g.spec())); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, h := range m.HuntGroups {
+		if keep("huntGroups", h.Name) {
+			s := ad.HuntGroupSpec{Gateway: h.Gateway, DialPlan: h.DialPlan, Name: h.Name, Pilot: h.Pilot}
+			if err := refused(h.At, d.PlanHuntGroupNew(ctx, p, s)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := planContacts(ctx, d, p, m, keep, refused); err != nil {
+		return nil, err
+	}
+	if err := planEUM(ctx, d, p, m, keep, refused); err != nil {
+		return nil, err
+	}
+	if len(ps) > 0 {
+		return nil, ps
+	}
+	return p, nil
+}
+
+func (g Gateway) spec() ad.GatewaySetSpec {
+	return ad.GatewaySetSpec{Gateway: g.Name, GatewaySettings: ad.GatewaySettings{Address: g.Address, Port: g.Port,
+		Status: g.Status, MWI: g.MWI, Outcalls: g.Outcalls, IPFamily: g.IPFamily}}
+}
+
+func (c Contact) spec() ad.ContactSpec {
+	return ad.ContactSpec{SIPAddress: c.SIPAddress, RegistrarPool: c.RegistrarPool, OU: c.OU, DisplayNumber: c.DisplayNumber,
+		DialPlan: c.DialPlan, AutoAttendant: c.AutoAttendant, DisplayName: c.DisplayName, Description: c.Description,
+		EnterpriseVoice: c.EnterpriseVoice}
+}
+
+type keepFunc func(section, name string) bool
+type refuseFunc func(Location, error) error
+
+func planContacts(ctx context.Context, d *ad.Dir, p *ad.Plan, m *Manifest, keep keepFunc, refused refuseFunc) error {
+	var list []Contact
+	var specs []ad.ContactSpec
+	for _, c := range m.Contacts {
+		if keep("contacts", c.SIPAddress) {
+			list, specs = append(list, c), append(specs, c.spec())
+		}
+	}
+	if len(specs) == 0 {
+		return nil
+	}
+	cp := d.NewContactPlanner()
+	if err := cp.Prefetch(ctx, specs); err != nil {
+		return err
+	}
+	for i, s := range specs {
+		if err := refused(list[i].At, cp.PlanNew(ctx, p, s)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func planEUM(ctx context.Context, d *ad.Dir, p *ad.Plan, m *Manifest, keep keepFunc, refused refuseFunc) error {
+	var at []Location
+	var specs []ad.EUMSpec
+	for _, u := range m.EUM {
+		if !keep("eum", u.User) {
+			continue
+		}
+		for _, a := range u.Addresses {
+			at = append(at, a.At)
+			specs = append(specs, ad.EUMSpec{User: u.User, DialPlan: a.DialPlan, Extension: a.Extension, SIPName: a.SIPName, Primary: a.Primary})
+		}
+	}
+	if len(specs) == 0 {
+		return nil
+	}
+	ep := d.NewEUMPlanner()
+	if err := ep.Prefetch(ctx, specs); err != nil {
+		return err
+	}
+	for i, s := range specs {
+		if err := refused(at[i], ep.PlanAdd(ctx, p, s)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
