@@ -33,19 +33,25 @@ Exit 0 when clean, 3 when there are findings. EUM addresses: 'umctl eum check'.`
 				if err != nil {
 					return err
 				}
-				t := cli.Table{Headers: []string{"problem", "object", "value", "detail"}}
-				for _, f := range fs {
-					t.Rows = append(t.Rows, []string{f.Problem, f.User, f.Proxy, f.Detail})
-				}
-				if err := cli.Print(a.io, a.output, fs, t); err != nil {
-					return err
-				}
-				fmt.Fprintf(a.io.ErrOut, "%d finding(s)\n", len(fs))
-				if len(fs) > 0 {
-					return &cli.SilentError{Code: cli.ExitPartial}
-				}
-				return nil
+				return a.printFindings(fs, "object", "value")
 			})
 		},
 	}
+}
+
+// printFindings prints an audit's findings (object and value name the second
+// and third columns) and their count; exit 3 when there are any.
+func (a *app) printFindings(fs []ad.Finding, object, value string) error {
+	t := cli.Table{Headers: []string{"problem", object, value, "detail"}}
+	for _, f := range fs {
+		t.Rows = append(t.Rows, []string{f.Problem, f.User, f.Proxy, f.Detail})
+	}
+	if err := cli.Print(a.io, a.output, fs, t); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.io.ErrOut, "%d finding(s)\n", len(fs))
+	if len(fs) > 0 {
+		return &cli.SilentError{Code: cli.ExitPartial}
+	}
+	return nil
 }

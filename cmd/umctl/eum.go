@@ -297,18 +297,7 @@ several users or contacts: 'umctl contact check'.`,
 				if err != nil {
 					return err
 				}
-				t := cli.Table{Headers: []string{"problem", "user", "proxy address", "detail"}}
-				for _, f := range fs {
-					t.Rows = append(t.Rows, []string{f.Problem, f.User, f.Proxy, f.Detail})
-				}
-				if err := cli.Print(a.io, a.output, fs, t); err != nil {
-					return err
-				}
-				fmt.Fprintf(a.io.ErrOut, "%d finding(s)\n", len(fs))
-				if len(fs) > 0 {
-					return &cli.SilentError{Code: cli.ExitPartial}
-				}
-				return nil
+				return a.printFindings(fs, "user", "proxy address")
 			})
 		},
 	}
