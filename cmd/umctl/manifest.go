@@ -70,11 +70,13 @@ has nothing left to do.
 type manifestFlags struct {
 	files  []string
 	target string
+	prune  bool
 }
 
 func (f *manifestFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVarP(&f.files, "filename", "f", nil, "manifest file (YAML or JSON; repeatable; - = standard input)")
 	cmd.Flags().StringVar(&f.target, "target", "", "only this entry: ucutil, SECTION or SECTION/NAME (gateways/NAME, huntGroups/NAME, contacts/SIP, eum/USER)")
+	cmd.Flags().BoolVar(&f.prune, "prune", false, "also delete contacts and hunt groups marked adminDescription=umctl-managed that the manifest no longer lists")
 	_ = cmd.MarkFlagRequired("filename")
 }
 
@@ -112,12 +114,18 @@ Exit codes: 0 nothing to do, 3 changes pending, 2 the manifest is invalid
 
 func newApplyCmd(a *app) *cobra.Command {
 	var f manifestFlags
+	var yes bool
 	cmd := &cobra.Command{
 		Use:   "apply -f FILE... [--target SECTION/NAME]",
 		Short: "Make the directory match a manifest: apply exactly what plan shows",
 		Long: `Plan as 'umctl plan' does, print the plan, and apply it with progress on
 standard error. Interrupted, a re-run converges; applied twice, the second run
 writes nothing. --target limits it to one entry.
+
+Contacts and hunt groups apply creates carry the ownership marker
+adminDescription=umctl-managed. --prune also deletes marked ones the manifest
+no longer lists (never unmarked ones: made by hand, by ucutil, or adopted with
+export); a plan with deletions asks first on a terminal and needs --yes otherwise.
 
 ` + manifestHelp,
 		Args: cobra.NoArgs,
@@ -126,11 +134,16 @@ writes nothing. --target limits it to one entry.
 				return cli.FlagErrorf("-o ldif prints a plan: use 'umctl plan -o ldif'")
 			}
 			return a.withManifestPlan(cmd, f, func(ctx context.Context, d *ad.Dir, p *ad.Plan) error {
-				return a.runPlan(ctx, d, p, planRun{})
+				r := planRun{mutateFlags: mutateFlags{yes: yes}}
+				if _, _, del, _ := p.Counts(); del > 0 {
+					r.confirm = fmt.Sprintf("Delete %d objects?", del)
+				}
+				return a.runPlan(ctx, d, p, r)
 			})
 		},
 	}
 	f.register(cmd)
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask before deleting (--prune); required when not running interactively")
 	return cmd
 }
 
@@ -143,7 +156,7 @@ func (a *app) withManifestPlan(cmd *cobra.Command, f manifestFlags, fn func(ctx 
 		return a.manifestError(err)
 	}
 	return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
-		p, err := manifest.Plan(ctx, d, m, f.target)
+		p, err := manifest.Plan(ctx, d, m, manifest.Options{Target: f.target, Prune: f.prune})
 		if err != nil {
 			return a.manifestError(err)
 		}

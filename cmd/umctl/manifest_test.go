@@ -196,3 +196,90 @@ func TestManifestInvalid(t *testing.T) {
 		t.Errorf("50 MB manifest: exit %d, %s", code, errOut)
 	}
 }
+
+// TestManifestPrune: apply marks what it creates; --prune deletes only marked
+// objects the manifest dropped, asks for --yes when not on a terminal, and
+// never touches a hand-made contact or hunt group.
+func TestManifestPrune(t *testing.T) {
+	labtest.Reset(t)
+	useLab(t)
+	if code, _, errOut := umctl(t, "ucutil"); code != 0 {
+		t.Fatalf("ucutil: exit %d: %s", code, errOut)
+	}
+	contact := func(name, number string) manifest.Contact {
+		return manifest.Contact{SIPAddress: "sip:" + name + "@" + lab.Domain, RegistrarPool: "pool01." + lab.Domain, OU: contactOU,
+			DisplayNumber: number, DialPlan: lab.SipDialPlan}
+	}
+	m := &manifest.Manifest{APIVersion: manifest.APIVersion,
+		Contacts:   []manifest.Contact{contact("prune-keep", "+4790000781"), contact("prune-drop", "+4790000782")},
+		HuntGroups: []manifest.HuntGroup{{Gateway: "1:1", Name: "PruneHG", Pilot: "prunehg", DialPlan: lab.E164DialPlan}}}
+	if code, _, errOut := umctl(t, "apply", "-f", writeManifest(t, m)); code != 0 {
+		t.Fatalf("apply: exit %d: %s", code, errOut)
+	}
+	marked := func() map[string]bool {
+		out := map[string]bool{}
+		for _, base := range []string{lab.BaseDN, "CN=Configuration," + lab.BaseDN} {
+			for _, e := range labtest.LDAPSearch(t, base, "sub", "(adminDescription=umctl-managed)", "cn", "msRTCSIP-PrimaryUserAddress") {
+				if sip := e["msrtcsip-primaryuseraddress"]; len(sip) > 0 {
+					out[sip[0]] = true
+				} else {
+					out[e["cn"][0]] = true
+				}
+			}
+		}
+		return out
+	}
+	if got := marked(); len(got) != 3 || !got["PruneHG"] {
+		t.Fatalf("marked objects after apply: %v, want the 2 contacts and PruneHG", got)
+	}
+	if code, _, errOut := umctl(t, newContactArgs("sip:prune-hand@"+lab.Domain, "+4790000783")...); code != 0 {
+		t.Fatalf("contact new: %s", errOut)
+	}
+	if code, _, errOut := umctl(t, "huntgroup", "new", "--gateway", "1:1", "--dial-plan", lab.TelExtDialPlan, "--name", "HandHG", "--pilot", "handhg"); code != 0 {
+		t.Fatalf("huntgroup new: %s", errOut)
+	}
+	m.Contacts, m.HuntGroups = m.Contacts[:1], nil
+	path := writeManifest(t, m)
+	if pending, code := pendingChanges(t, path); code != 0 || len(pending) != 0 {
+		t.Fatalf("plan without --prune: exit %d, %+v", code, pending)
+	}
+	code, out, errOut := umctl(t, "plan", "-f", path, "--prune", "-o", "json")
+	var p ad.Plan
+	if err := json.Unmarshal([]byte(out), &p); err != nil || code != cli.ExitPartial {
+		t.Fatalf("plan --prune: exit %d, %v: %s", code, err, errOut)
+	}
+	var deleted []string
+	for _, c := range p.Changes {
+		if c.Action == ad.ActionDelete {
+			deleted = append(deleted, c.DN)
+		}
+	}
+	if len(deleted) != 2 || !strings.HasPrefix(deleted[1], "CN=PruneHG,CN=1:1,") {
+		t.Fatalf("plan --prune deletes %v, want prune-drop and PruneHG", deleted)
+	}
+	usn := labtest.HighestUSN(t)
+	if code, _, errOut := umctl(t, "apply", "-f", path, "--prune"); code != cli.ExitUsage || !strings.Contains(errOut, "--yes") || labtest.HighestUSN(t) != usn {
+		t.Fatalf("apply --prune without --yes: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := umctl(t, "apply", "-f", path, "--prune", "--yes"); code != 0 {
+		t.Fatalf("apply --prune --yes: exit %d: %s", code, errOut)
+	}
+	if got := marked(); len(got) != 1 || !got["sip:prune-keep@"+lab.Domain] {
+		t.Errorf("marked objects after prune: %v, want prune-keep only", got)
+	}
+	for _, filter := range []string{"(msRTCSIP-PrimaryUserAddress=sip:prune-hand@" + lab.Domain + ")", "(&(objectClass=msExchUMHuntGroup)(cn=HandHG))", "(msRTCSIP-PrimaryUserAddress=sip:prune-keep@" + lab.Domain + ")"} {
+		if n := countBoth(t, filter); n != 1 {
+			t.Errorf("%s: %d entries after prune, want 1", filter, n)
+		}
+	}
+	for _, filter := range []string{"(msRTCSIP-PrimaryUserAddress=sip:prune-drop@" + lab.Domain + ")", "(&(objectClass=msExchUMHuntGroup)(cn=PruneHG))"} {
+		if countBoth(t, filter) != 0 {
+			t.Errorf("%s: still there after prune", filter)
+		}
+	}
+}
+
+// countBoth counts the entries a filter finds in the domain and configuration naming contexts.
+func countBoth(t *testing.T, filter string) int {
+	return len(labtest.LDAPSearch(t, lab.BaseDN, "sub", filter, "cn")) + len(labtest.LDAPSearch(t, "CN=Configuration,"+lab.BaseDN, "sub", filter, "cn"))
+}

@@ -11,14 +11,14 @@ import (
 // Plan computes what makes the directory match m, with the ad package's own
 // planners (ucutil, gateway set, hunt group new, contact new, eum add): each
 // entry becomes their spec, and omitted attributes stay out of the spec.
-// target, if set ("gateways/1:1", "contacts/sip:ova@contoso.com", "eum/bob",
-// "ucutil"), limits the plan to that entry. Entries the directory refuses (an
-// unknown dial plan, a number in use) come back as Problems at their line.
-func Plan(ctx context.Context, d *ad.Dir, m *Manifest, target string) (*ad.Plan, error) {
+// Contacts and hunt groups it adds carry the ownership marker. Entries the
+// directory refuses (an unknown dial plan, a number in use) come back as
+// Problems at their line.
+func Plan(ctx context.Context, d *ad.Dir, m *Manifest, o Options) (*ad.Plan, error) {
 	p := &ad.Plan{}
 	var ps Problems
 	keep := func(section, name string) bool {
-		return target == "" || strings.EqualFold(target, section) || strings.EqualFold(target, section+"/"+name)
+		return o.Target == "" || strings.EqualFold(o.Target, section) || strings.EqualFold(o.Target, section+"/"+name)
 	}
 	// refused records an entry the directory refuses; other errors stop the plan.
 	refused := func(l Location, err error) error {
@@ -48,6 +48,7 @@ func Plan(ctx context.Context, d *ad.Dir, m *Manifest, target string) (*ad.Plan,
 			}
 		}
 	}
+	from := len(p.Changes) // ucutil's own hunt groups are not the manifest's
 	for _, h := range m.HuntGroups {
 		if keep("huntGroups", h.Name) {
 			s := ad.HuntGroupSpec{Gateway: h.Gateway, DialPlan: h.DialPlan, Name: h.Name, Pilot: h.Pilot}
@@ -65,7 +66,22 @@ func Plan(ctx context.Context, d *ad.Dir, m *Manifest, target string) (*ad.Plan,
 	if len(ps) > 0 {
 		return nil, ps
 	}
+	p.MarkAdds(from, MarkerAttribute, Marker, ad.KindContact, ad.KindHuntGroup)
+	if o.Prune {
+		if err := planPrune(ctx, d, p, m, keep); err != nil {
+			return nil, err
+		}
+	}
 	return p, nil
+}
+
+// Options tune Plan.
+type Options struct {
+	// Target, if set ("gateways/1:1", "contacts/sip:ova@contoso.com",
+	// "eum/bob", "ucutil", or a section), limits the plan to that entry.
+	Target string
+	// Prune also plans the removal of marked objects the manifest does not list.
+	Prune bool
 }
 
 func (g Gateway) spec() ad.GatewaySetSpec {
