@@ -60,11 +60,7 @@ Exit 0 when there are no errors (warnings only, or nothing), 3 when there are.`,
 	cmd.Flags().StringSliceVar(&only, "only", nil, "run only these checks (ids, comma-separated)")
 	sf.register(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("only", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		var out []string
-		for _, c := range checks {
-			out = append(out, c.ID()+"\t"+c.Title())
-		}
-		return out, cobra.ShellCompDirectiveNoFileComp
+		return doctor.Completions(checks), cobra.ShellCompDirectiveNoFileComp
 	})
 	return cmd
 }

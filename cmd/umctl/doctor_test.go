@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -381,4 +382,43 @@ func expectFixedWith(t *testing.T, check, object, problem string, seed func()) {
 	t.Helper()
 	seed()
 	expectFixed(t, check, object, problem, "")
+}
+
+// doctorSearches runs doctor and returns the searches its connection sent (pages included).
+func doctorSearches(t *testing.T) int64 {
+	t.Helper()
+	var rt *ad.RoundTrips
+	connected = func(d *ad.Dir) { rt = d.CountRoundTrips() }
+	defer func() { connected = nil }()
+	if code, _, errOut := umctl(t, "doctor", "-o", "json"); code != 0 && code != cli.ExitPartial || rt == nil {
+		t.Fatalf("doctor: exit %d: %s", code, errOut)
+	}
+	return rt.Searches()
+}
+
+// TestDoctorCostFollowsUMObjects: doctor's searches do not grow with users
+// that are not UM objects (no EUM address), and grow by at most the pages of
+// one paged read with 500 more users that have EUM addresses.
+func TestDoctorCostFollowsUMObjects(t *testing.T) {
+	resetLab(t)
+	t.Cleanup(func() { labtest.Reset(t) })
+	if code, _, errOut := umctl(t, newContactArgs("sip:rt-ova@"+lab.Domain, lab.SipAccess)...); code != 0 {
+		t.Fatal(errOut)
+	}
+	seed := doctorSearches(t)
+	var plain strings.Builder
+	for i := 1; i <= 500; i++ {
+		sam := fmt.Sprintf("plain%04d", i)
+		fmt.Fprintf(&plain, "dn: CN=Plain User %04d,%s,%s\nchangetype: add\nobjectClass: user\nsAMAccountName: %s\n"+
+			"msRTCSIP-PrimaryUserAddress: sip:%s@%s\nmsRTCSIP-Line: tel:+4792%06d\n\n", i, lab.UserOU, lab.BaseDN, sam, sam, lab.Domain, i)
+	}
+	labtest.Apply(t, plain.String())
+	withPlain := doctorSearches(t)
+	labtest.Apply(t, extraUsers(500))
+	withEUM := doctorSearches(t)
+	t.Logf("doctor: %d searches on the seed lab, %d with 500 more users without EUM, %d with 500 more with EUM addresses", seed, withPlain, withEUM)
+	if withPlain != seed || withEUM > seed+2 || seed > 30 {
+		t.Errorf("doctor: %d searches (seed), %d (+500 plain users), %d (+500 EUM users): want equal, then at most 2 more pages, at most 30",
+			seed, withPlain, withEUM)
+	}
 }

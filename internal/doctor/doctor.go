@@ -160,11 +160,9 @@ func find(all []Check, name string) Check {
 		}
 	}
 	for _, c := range all { // a sub-id: eum-duplicate
-		if p, ok := c.(interface{ SubIDs() []string }); ok {
-			for _, s := range p.SubIDs() {
-				if name == s {
-					return c
-				}
+		for _, s := range subIDs(c) {
+			if name == s {
+				return c
 			}
 		}
 	}
@@ -176,9 +174,25 @@ func IDs(checks []Check) []string {
 	var out []string
 	for _, c := range checks {
 		out = append(out, c.ID())
-		if p, ok := c.(interface{ SubIDs() []string }); ok {
-			out = append(out, p.SubIDs()...)
+		out = append(out, subIDs(c)...)
+	}
+	return out
+}
+
+// Completions are IDs with each check's title, "id\ttitle", for shell completion.
+func Completions(checks []Check) []string {
+	var out []string
+	for _, c := range checks {
+		for _, id := range append([]string{c.ID()}, subIDs(c)...) {
+			out = append(out, id+"\t"+c.Title())
 		}
 	}
 	return out
+}
+
+func subIDs(c Check) []string {
+	if p, ok := c.(interface{ SubIDs() []string }); ok {
+		return p.SubIDs()
+	}
+	return nil
 }
