@@ -3,9 +3,11 @@ package sipprobe
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/umctl/umctl/internal/kamailiotest"
 	"github.com/umctl/umctl/internal/sipptest"
 )
 
@@ -34,5 +36,26 @@ func TestCallRedirect(t *testing.T) {
 	}
 	if second.Status != 200 || second.Address != fmt.Sprintf("127.0.0.1:%d", mailbox) || len(second.Provisional) == 0 || second.Provisional[len(second.Provisional)-1] != 180 {
 		t.Fatalf("second hop %+v", second)
+	}
+}
+
+// A test call over TLS: the chain is checked first (a wrong name stops the
+// call before any INVITE); Kamailio here refuses INVITEs (501), reported as
+// the one hop's final answer, not answered.
+func TestCallTLS(t *testing.T) {
+	dir := kamailiotest.TestCA(t, time.Now().Add(time.Hour), "127.0.0.1")
+	port := kamailiotest.StartTLS(t, dir, false)
+	target, _ := ParseTarget(fmt.Sprintf("sip:um@127.0.0.1:%d;transport=tls", port))
+	res, err := Call(context.Background(), target, Config{CA: filepath.Join(dir, "ca.pem")}, 0)
+	if err != nil || len(res.Hops) != 1 || res.Answered || res.Final().Status != 501 || len(res.Final().Chain) == 0 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	wrong := kamailiotest.TestCA(t, time.Now().Add(time.Hour), "um02.contoso.com")
+	wport := kamailiotest.StartTLS(t, wrong, false)
+	wt, _ := ParseTarget(fmt.Sprintf("sip:um@127.0.0.1:%d;transport=tls", wport))
+	res, err = Call(context.Background(), wt, Config{CA: filepath.Join(wrong, "ca.pem")}, 0)
+	wantTrust(t, err, "name mismatch")
+	if len(res.Hops) != 1 || res.Hops[0].Status != 0 {
+		t.Fatalf("an INVITE went out despite the trust failure: %+v", res)
 	}
 }
