@@ -171,7 +171,7 @@ func TestManifestInvalid(t *testing.T) {
 		{"duplicate-extension", "apiVersion: umctl/v1\neum:\n  - user: ada.lovelace\n    addresses: [{dialPlan: TelExtnDP, extension: \"39998\"}]\n  - user: chen.wei\n    addresses: [{dialPlan: TelExtnDP, extension: \"39998\"}]\n", `duplicate-extension.yaml:6: eum[1].addresses[0].extension: extension in dial plan TelExtnDP "39998" is also given at`},
 		{"line-uri", contact("+4790001001"), `line-uri.yaml:3: contacts[0]: `},
 		{"anchor-bomb", bomb, `anchor-bomb.yaml:2: a: YAML anchors and aliases are not accepted`},
-		{"json-wrong-type", `{"apiVersion": "umctl/v1", "ucutil": {"enabled": "sure"}}`, `json-wrong-type.yaml:1: ucutil.enabled: expected true or false`},
+		{"json-wrong-type", `{"apiVersion": "umctl/v1", "ucutil": {"enabled": "yes"}}`, `json-wrong-type.yaml:1: ucutil.enabled: expected true or false`},
 	} {
 		path := filepath.Join(dir, tc.name+".yaml")
 		if err := os.WriteFile(path, []byte(tc.body), 0o600); err != nil {

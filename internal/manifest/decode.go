@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -44,9 +46,9 @@ func Decode(path string, data []byte) (*Manifest, error) {
 	}
 	var ps Problems
 	idx := &pathIndex{}
-	walk(&root, "", idx, path, &ps)
-	if len(ps) > 0 {
-		return nil, ps
+	aliases := walk(&root, "", idx, path, &ps)
+	if aliases {
+		return nil, ps // decoding would expand them
 	}
 	m := &Manifest{}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -57,8 +59,11 @@ func Decode(path string, data []byte) (*Manifest, error) {
 			return nil, Problems{syntaxProblem(path, err)}
 		}
 		for _, e := range te.Errors {
-			ps = append(ps, idx.problem(path, e))
+			ps.addOnce(idx.problem(path, e))
 		}
+	}
+	if len(ps) > 0 {
+		slices.SortStableFunc(ps, func(a, b Problem) int { return a.Line - b.Line })
 		return nil, ps
 	}
 	var extra yaml.Node
@@ -78,6 +83,34 @@ func syntaxProblem(path string, err error) Problem {
 	return Problem{Location: Location{File: path}, Msg: msg}
 }
 
+// boolKeys are the manifest's keys that take true or false.
+var boolKeys = func() map[string]bool {
+	keys := map[string]bool{}
+	var visit func(t reflect.Type)
+	visit = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct {
+			return
+		}
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			key, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Bool {
+				keys[key] = true
+			}
+			visit(f.Type)
+		}
+	}
+	visit(reflect.TypeOf(Manifest{}))
+	return keys
+}()
+
 // pathIndex maps lines to the field paths written there.
 type pathIndex struct{ keys, values []indexed }
 
@@ -86,32 +119,38 @@ type indexed struct {
 	text, path string
 }
 
-// walk indexes every key and scalar value under n and refuses anchors and
-// aliases (an alias bomb expands a small file into gigabytes).
-func walk(n *yaml.Node, path string, idx *pathIndex, file string, ps *Problems) {
+// walk indexes every key and scalar value under n, refuses anchors and
+// aliases (an alias bomb expands a small file into gigabytes) and says whether
+// it found any.
+func walk(n *yaml.Node, path string, idx *pathIndex, file string, ps *Problems) (aliases bool) {
 	if n.Anchor != "" || n.Kind == yaml.AliasNode {
 		ps.add(Location{File: file, Line: n.Line, Path: strings.TrimPrefix(path, ".")}, "YAML anchors and aliases are not accepted in a manifest; write each value out")
-		return
+		return true
 	}
 	switch n.Kind {
 	case yaml.DocumentNode:
 		for _, c := range n.Content {
-			walk(c, path, idx, file, ps)
+			aliases = walk(c, path, idx, file, ps) || aliases
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			walk(c, fmt.Sprintf("%s[%d]", path, i), idx, file, ps)
+			aliases = walk(c, fmt.Sprintf("%s[%d]", path, i), idx, file, ps) || aliases
 		}
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			p := path + "." + k.Value
 			idx.keys = append(idx.keys, indexed{k.Line, k.Value, strings.TrimPrefix(p, ".")})
-			walk(v, p, idx, file, ps)
+			if boolKeys[k.Value] && v.Kind == yaml.ScalarNode && v.ShortTag() != "!!bool" {
+				// yaml.v3 would read "yes", "on", "y" (even quoted) as true
+				ps.add(Location{File: file, Line: v.Line, Path: strings.TrimPrefix(p, ".")}, "expected true or false, got %q", v.Value)
+			}
+			aliases = walk(v, p, idx, file, ps) || aliases
 		}
 	case yaml.ScalarNode:
 		idx.values = append(idx.values, indexed{n.Line, n.Value, strings.TrimPrefix(path, ".")})
 	}
+	return aliases
 }
 
 // problem turns one of yaml.v3's "line N: …" decode errors into a Problem with the field path.

@@ -16,11 +16,23 @@ func TestDecodeListsEveryProblem(t *testing.T) {
 	for i, want := range []string{
 		`m.yaml:4: gateways[0].outcall: unknown key "outcall"`,
 		`m.yaml:5: gateways[0].port: expected a whole number, got str "many"`,
-		`m.yaml:7: contacts[0].autoAttendant: expected true or false, got str "maybe"`,
+		`m.yaml:7: contacts[0].autoAttendant: expected true or false, got "maybe"`,
 	} {
 		if ps[i].String() != want {
 			t.Errorf("problem %d: %s, want %s", i, ps[i], want)
 		}
+	}
+}
+
+func TestDecodeTakesOnlyTrueOrFalse(t *testing.T) {
+	for _, v := range []string{`"yes"`, "yes", "on", "1", `"true"`} {
+		_, err := Decode("m.yaml", []byte("apiVersion: umctl/v1\nucutil:\n  enabled: "+v+"\n"))
+		if err == nil || !strings.Contains(err.Error(), "m.yaml:3: ucutil.enabled: expected true or false") {
+			t.Errorf("enabled: %s: %v", v, err)
+		}
+	}
+	if m, err := Decode("m.yaml", []byte("apiVersion: umctl/v1\nucutil: {enabled: true}\n")); err != nil || !m.UCUtil.Enabled {
+		t.Errorf("true: %v", err)
 	}
 }
 

@@ -52,3 +52,13 @@ func (l Location) field(name string) Location {
 	l.Path += "." + name
 	return l
 }
+
+// addOnce records p unless a problem at the same line and path is recorded.
+func (ps *Problems) addOnce(p Problem) {
+	for _, q := range *ps {
+		if q.Line == p.Line && q.Path == p.Path {
+			return
+		}
+	}
+	*ps = append(*ps, p)
+}
