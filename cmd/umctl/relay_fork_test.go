@@ -52,7 +52,7 @@ func TestRelayBehindForkingKamailio(t *testing.T) {
 			kamailiotest.Start(t, kamailiotest.Config("internal/kamailiotest/fork.cfg"), kam, "LISTEN=udp:"+kam,
 				fmt.Sprintf(`MOBILE="sip:+4790000001@127.0.0.1:%d"`, mobilePort), fmt.Sprintf(`RELAY="sip:+4790000001@127.0.0.1:%d"`, relayPort))
 
-			um := listenUMPeer(t, umPort, tc.umAnswers)
+			um := sipptest.ListenPeer(t, umPort, tc.umAnswers)
 			mobileScenario := sipptest.Scenario(tc.mobile)
 			if tc.mobile == "uas_ring_cancel.xml" { // Kamailio tells the mobile that the call was answered elsewhere
 				mobileScenario = sipptest.ScenarioWith(t, tc.mobile, "[reason_cause]", "SIP;cause=200")
@@ -65,7 +65,7 @@ func TestRelayBehindForkingKamailio(t *testing.T) {
 			mobile.Wait(t, "mobile")
 			relay.log.waitFor(t, 1, `"msg":"call"`, `"call_id":"`+callID+`"`, tc.outcome)
 
-			checkUM(t, um.Invites(), tc.umAnswers, callID)
+			checkUM(t, um.Requests("INVITE"), tc.umAnswers, callID)
 			switch {
 			case tc.umAnswers && tc.presence == "available":
 				if took > hold {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -12,11 +11,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/umctl/umctl/internal/sipptest"
 )
 
 // relayProc is `umctl relay run` as a separate process (this test binary with
@@ -110,60 +106,6 @@ func webhookSink(t *testing.T) (string, chan map[string]any) {
 	}))
 	t.Cleanup(srv.Close)
 	return srv.URL, hooks
-}
-
-// umPeer is Exchange UM as a bare UDP SIP peer: it keeps every INVITE that
-// reaches it and, when answer is set, answers INVITE, BYE and OPTIONS with 200
-// (to the source address, as RFC 3261 18.2.2 wants; sipp's UAS would answer a
-// BYE that Kamailio routes straight to it back to the relay, which sent the INVITE).
-type umPeer struct {
-	mu      sync.Mutex
-	invites []string    // the raw INVITEs
-	at      []time.Time // when each arrived
-}
-
-func listenUMPeer(t *testing.T, port int, answer bool) *umPeer {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pc.Close() })
-	u := &umPeer{}
-	go func() {
-		buf := make([]byte, 65535)
-		for {
-			n, from, err := pc.ReadFrom(buf)
-			if err != nil {
-				return
-			}
-			msg := string(buf[:n])
-			if strings.HasPrefix(msg, "INVITE ") {
-				u.mu.Lock()
-				u.invites = append(u.invites, msg)
-				u.at = append(u.at, time.Now())
-				u.mu.Unlock()
-			}
-			if answer && !strings.HasPrefix(msg, "ACK ") && !strings.HasPrefix(msg, "SIP/2.0 ") {
-				_, _ = pc.WriteTo([]byte(sipptest.OK(msg, port)), from)
-			}
-		}
-	}()
-	return u
-}
-
-// Invites are the INVITEs that reached UM.
-func (u *umPeer) Invites() []string {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	return append([]string(nil), u.invites...)
-}
-
-// Arrivals are the times the INVITEs arrived.
-func (u *umPeer) Arrivals() []time.Time {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	return append([]time.Time(nil), u.at...)
 }
 
 // sipHeader is the first value of a header in a raw SIP message.

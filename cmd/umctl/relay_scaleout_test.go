@@ -38,7 +38,7 @@ func TestRelaysBehindKamailioDispatcher(t *testing.T) {
 	ports := [2]int{sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "udp")}
 	metrics := [2]int{sipptest.FreePort(t, "tcp"), sipptest.FreePort(t, "tcp")}
 	hookURL, hooks := webhookSink(t)
-	um := listenUMPeer(t, umPort, true)
+	um := sipptest.ListenPeer(t, umPort, true)
 	var relays [2]*relayProc
 	for i := range relays {
 		relays[i] = startRelayProc(t, fmt.Sprintf("listen: [udp://127.0.0.1:%d]\nnext_hops: [udp://127.0.0.1:%d]\nhold: %s\n"+
@@ -82,7 +82,7 @@ func TestRelaysBehindKamailioDispatcher(t *testing.T) {
 		}
 	}
 	time.Sleep(hold) // a CANCEL gone astray would leave the call held and then send it to UM
-	if n := len(um.Invites()); n != 0 {
+	if n := len(um.Requests("INVITE")); n != 0 {
 		t.Fatalf("UM received %d INVITEs; every call was cancelled during its hold", n)
 	}
 
@@ -100,14 +100,14 @@ func TestRelaysBehindKamailioDispatcher(t *testing.T) {
 	}
 	relays[0].kill()
 	killed := time.Now()
-	dead := listenUMPeer(t, ports[0], false) // relay 1's address now answers nothing, not even the probes
+	dead := sipptest.ListenPeer(t, ports[0], false) // relay 1's address now answers nothing, not even the probes
 	after := calls("after", "uac_cancel.xml", 30, 5)
 
 	ok, failed := heldRun.Counts(t, "the calls held at the kill")
 	if ok != h[1] || failed != h[0] {
 		t.Fatalf("held calls: %d answered, %d failed; want relay 2's %d answered and relay 1's %d lost", ok, failed, h[1], h[0])
 	}
-	if n := len(um.Invites()); n != h[1] {
+	if n := len(um.Requests("INVITE")); n != h[1] {
 		t.Fatalf("UM received %d calls; want the %d relay 2 held", n, h[1])
 	}
 
@@ -117,7 +117,7 @@ func TestRelaysBehindKamailioDispatcher(t *testing.T) {
 		t.Fatalf("relay 2 held %d of the 30 calls made after the kill", n)
 	}
 	bound := threshold*pingInterval + frTimer + 500*time.Millisecond
-	arrivals := dead.Arrivals()
+	arrivals := dead.Arrivals("INVITE")
 	for _, at := range arrivals {
 		if at.Sub(killed) > bound {
 			t.Fatalf("an INVITE reached the dead relay %v after the kill; Kamailio must take it out of the set within %v", at.Sub(killed), bound)

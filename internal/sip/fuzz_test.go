@@ -46,7 +46,7 @@ func FuzzMessage(f *testing.F) {
 		f.Add([]byte(m))
 	}
 	relayPort, umPort := sipptest.FreePort(f, "udp"), sipptest.FreePort(f, "udp")
-	goUM(f, umPort)
+	sipptest.ListenPeer(f, umPort, true)
 	cfg := baseConfig(relayPort, umPort)
 	cfg.Hold, cfg.MaxHeld = Duration(time.Hour), 1<<30
 	cfg.Numbers = map[string]string{"+4790000001": "sip:alice@contoso.com"}

@@ -5,7 +5,6 @@ import (
 	"net"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -115,42 +114,13 @@ func TestBadPacketsKeepServing(t *testing.T) {
 	}
 }
 
-// captureUM answers every request but ACK with 200 and keeps what it received.
-func captureUM(t *testing.T, port int) func() []string {
-	pc, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pc.Close() })
-	var mu sync.Mutex
-	var got []string
-	go func() {
-		buf := make([]byte, 65535)
-		for {
-			n, from, err := pc.ReadFrom(buf)
-			if err != nil {
-				return
-			}
-			msg := string(buf[:n])
-			mu.Lock()
-			got = append(got, msg)
-			mu.Unlock()
-			if strings.HasPrefix(msg, "ACK ") {
-				continue
-			}
-			_, _ = pc.WriteTo([]byte(sipptest.OK(msg, port)), from)
-		}
-	}()
-	return func() []string { mu.Lock(); defer mu.Unlock(); return append([]string(nil), got...) }
-}
-
 // Max-Forwards: decremented on the way to UM, 70 added where missing, and 1
 // forwarded as 0 (the next hop answers 483), not refused as um_down.
 func TestMaxForwards(t *testing.T) {
 	relayPort, umPort := sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "udp")
 	cfg := baseConfig(relayPort, umPort)
 	cfg.Presence.Source = "never-hold"
-	received := captureUM(t, umPort)
+	received := sipptest.ListenPeer(t, umPort, true).Received
 	startRelay(t, cfg)
 	relay := fmt.Sprintf("127.0.0.1:%d", relayPort)
 	for i, tc := range []struct{ header, want string }{

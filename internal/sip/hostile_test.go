@@ -41,7 +41,7 @@ func TestHostileTraffic(t *testing.T) {
 	sipptest.Need(t)
 	needHostileTools(t)
 	relayPort, umPort := sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "udp")
-	goUM(t, umPort)
+	sipptest.ListenPeer(t, umPort, true)
 	cfg := baseConfig(relayPort, umPort)
 	cfg.Listen = append(cfg.Listen, fmt.Sprintf("tcp://127.0.0.1:%d", relayPort))
 	cfg.Hold = Duration(time.Second)
@@ -116,7 +116,7 @@ func TestMalformedMessagesFromSipsak(t *testing.T) {
 	sipptest.Need(t)
 	needHostileTools(t)
 	relayPort, umPort := sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "udp")
-	goUM(t, umPort)
+	sipptest.ListenPeer(t, umPort, true)
 	cfg := baseConfig(relayPort, umPort)
 	cfg.Presence.Source = "never-hold"
 	r, _ := startRelay(t, cfg)

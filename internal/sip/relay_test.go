@@ -312,30 +312,6 @@ func TestNumberMapsToUser(t *testing.T) {
 	um.Wait(t, "UM")
 }
 
-// goUM is a minimal SIP peer that answers every request but ACK with 200 OK
-// (sipp's UAS scenarios cannot take OPTIONS pings between calls).
-func goUM(t testing.TB, port int) {
-	pc, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pc.Close() })
-	go func() {
-		buf := make([]byte, 65535)
-		for {
-			n, from, err := pc.ReadFrom(buf)
-			if err != nil {
-				return
-			}
-			msg := string(buf[:n])
-			if strings.HasPrefix(msg, "ACK ") {
-				continue
-			}
-			_, _ = pc.WriteTo([]byte(sipptest.OK(msg, port)), from)
-		}
-	}()
-}
-
 // OPTIONS pings mark a dead hop down, so calls go to the live one without
 // waiting for the dead one's timeout; /metrics shows relay_um_up.
 func TestHopHealth(t *testing.T) {
@@ -344,7 +320,7 @@ func TestHopHealth(t *testing.T) {
 	cfg := baseConfig(relayPort, deadPort, umPort)
 	cfg.HopTimeout, cfg.HopCheck = Duration(300*time.Millisecond), Duration(100*time.Millisecond)
 	cfg.Presence.Source = "never-hold"
-	goUM(t, umPort)
+	sipptest.ListenPeer(t, umPort, true)
 	r, _ := startRelay(t, cfg)
 	dead := fmt.Sprintf("127.0.0.1:%d", deadPort)
 	deadline := time.Now().Add(10 * time.Second)

@@ -33,7 +33,7 @@ func TestUnknownNumberRejectedGatewayRoutesOn(t *testing.T) {
 				fmt.Sprintf("LISTEN=udp:127.0.0.1:%d", gwPort), fmt.Sprintf(`RELAY="sip:127.0.0.1:%d"`, relayPort), fmt.Sprintf(`PBX="sip:127.0.0.1:%d"`, pbxPort))
 			// Go peers, not sipp: sipp's UAS answers the in-dialog BYE to the address the
 			// call came from (the relay), not to its Via (the gateway).
-			um, pbx := captureUM(t, umPort), captureUM(t, pbxPort)
+			um, pbx := sipptest.ListenPeer(t, umPort, true).Received, sipptest.ListenPeer(t, pbxPort, true).Received
 			sipptest.Call(t, gwPort, sipptest.Scenario("uac_call.xml")).Wait(t, "caller (through the gateway)")
 			answered, idle := um(), pbx()
 			if tc.toPBX {
