@@ -19,8 +19,9 @@ import (
 )
 
 // TestCA writes ca.pem, a server certificate for names (server.pem,
-// server-key.pem; valid until notAfter) and a client certificate (client.pem,
-// client-key.pem) into a temporary directory.
+// server-key.pem; valid until notAfter; a client certificate too, as Lync's and
+// Exchange's are) and a client certificate (client.pem, client-key.pem) into a
+// temporary directory.
 func TestCA(t *testing.T, notAfter time.Time, names ...string) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -34,10 +35,10 @@ func TestCA(t *testing.T, notAfter time.Time, names ...string) string {
 			t.Fatal(err)
 		}
 	}
-	issue := func(base string, serial int64, cn string, until time.Time, usage x509.ExtKeyUsage, names []string) {
+	issue := func(base string, serial int64, cn string, until time.Time, names []string, usage ...x509.ExtKeyUsage) {
 		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		tmpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: cn}, NotBefore: time.Now().Add(-24 * time.Hour),
-			NotAfter: until, ExtKeyUsage: []x509.ExtKeyUsage{usage}, KeyUsage: x509.KeyUsageDigitalSignature}
+			NotAfter: until, ExtKeyUsage: usage, KeyUsage: x509.KeyUsageDigitalSignature}
 		for _, n := range names {
 			if ip := net.ParseIP(n); ip != nil {
 				tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
@@ -51,8 +52,8 @@ func TestCA(t *testing.T, notAfter time.Time, names ...string) string {
 		write(base+"-key.pem", "PRIVATE KEY", kder)
 	}
 	write("ca.pem", "CERTIFICATE", caDER)
-	issue("server", 2, "pool01.contoso.com", notAfter, x509.ExtKeyUsageServerAuth, names)
-	issue("client", 3, "um01.contoso.com", time.Now().Add(time.Hour), x509.ExtKeyUsageClientAuth, []string{"um01.contoso.com"})
+	issue("server", 2, "pool01.contoso.com", notAfter, names, x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth)
+	issue("client", 3, "um01.contoso.com", time.Now().Add(time.Hour), []string{"um01.contoso.com"}, x509.ExtKeyUsageClientAuth)
 	return dir
 }
 

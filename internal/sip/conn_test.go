@@ -103,7 +103,7 @@ func TestTLSTimeouts(t *testing.T) {
 	dir, ca, _ := testPKI(t)
 	relayPort := sipptest.FreePort(t, "tcp")
 	cfg := &Config{Listen: []string{fmt.Sprintf("tls://127.0.0.1:%d", relayPort)}, NextHops: []string{fmt.Sprintf("udp://127.0.0.1:%d", sipptest.FreePort(t, "udp"))},
-		TLS: TLSConfig{Cert: filepath.Join(dir, "relay.pem"), Key: filepath.Join(dir, "relay-key.pem")}}
+		TLS: TLSConfig{Cert: filepath.Join(dir, "server.pem"), Key: filepath.Join(dir, "server-key.pem")}}
 	startRelay(t, cfg, func(r *Relay) {
 		r.cfg.TCPMessageTimeout, r.cfg.TCPIdleTimeout = Duration(400*time.Millisecond), Duration(time.Minute)
 	})

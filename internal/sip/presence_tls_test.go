@@ -24,7 +24,7 @@ import (
 // (Debian's sipp has no TLS; lync_pool.xml covers the rest over TCP.)
 func TestLyncPresenceOverMutualTLS(t *testing.T) {
 	dir, ca, _ := testPKI(t)
-	cert, err := tls.LoadX509KeyPair(filepath.Join(dir, "relay.pem"), filepath.Join(dir, "relay-key.pem"))
+	cert, err := tls.LoadX509KeyPair(filepath.Join(dir, "server.pem"), filepath.Join(dir, "server-key.pem"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func TestLyncPresenceOverMutualTLS(t *testing.T) {
 
 	cfg := baseConfig(sipptest.FreePort(t, "udp"), 5080)
 	cfg.Numbers = map[string]string{"+4790000001": "sip:alice@contoso.com", "+4790000002": "sip:bob@contoso.com"}
-	cfg.TLS = TLSConfig{Cert: filepath.Join(dir, "relay.pem"), Key: filepath.Join(dir, "relay-key.pem"), HopCA: filepath.Join(dir, "ca.pem")}
+	cfg.TLS = TLSConfig{Cert: filepath.Join(dir, "server.pem"), Key: filepath.Join(dir, "server-key.pem"), HopCA: filepath.Join(dir, "ca.pem")}
 	cfg.Presence = PresenceConfig{Sources: []string{"lync"}, Lync: LyncPresence{
 		Servers: []string{"tls://" + ln.Addr().(*net.TCPAddr).String()}, Subscriber: "sip:umctl-relay@contoso.com"}}
 	pctx, stop := context.WithCancel(context.Background())
@@ -116,7 +116,7 @@ func TestLyncPresenceOverMutualTLS(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if peer != "relay" {
+	if peer != "pool01.contoso.com" { // the CN of kamailiotest.TestCA's server.pem
 		t.Fatalf("the pool saw client certificate %q, want the relay's (tls.cert)", peer)
 	}
 }

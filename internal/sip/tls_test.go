@@ -2,16 +2,9 @@ package sip
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,42 +13,26 @@ import (
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+	"github.com/umctl/umctl/internal/kamailiotest"
 	"github.com/umctl/umctl/internal/sipptest"
 )
 
-// testPKI writes a CA, a server certificate for 127.0.0.1 and a client certificate.
+// testPKI is kamailiotest.TestCA for 127.0.0.1 and localhost: server.pem for
+// the relay (a client certificate too), the CA as a pool, and client.pem.
 func testPKI(t *testing.T) (dir string, ca *x509.CertPool, client tls.Certificate) {
-	dir = t.TempDir()
-	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "relay test CA"}, NotBefore: time.Now().Add(-time.Hour),
-		NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	caDER, _ := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	caCert, _ := x509.ParseCertificate(caDER)
-	issue := func(name string, serial int64, usage ...x509.ExtKeyUsage) ([]byte, []byte) {
-		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		tmpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: name}, NotBefore: time.Now().Add(-time.Hour),
-			NotAfter: time.Now().Add(time.Hour), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: []string{"localhost"},
-			ExtKeyUsage: usage, KeyUsage: x509.KeyUsageDigitalSignature}
-		der, _ := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
-		kder, _ := x509.MarshalPKCS8PrivateKey(key)
-		return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder})
-	}
-	write := func(name string, b []byte) {
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("ca.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}))
-	c, k := issue("relay", 2, x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth) // as Lync and Exchange certificates are
-	write("relay.pem", c)
-	write("relay-key.pem", k)
-	cc, ck := issue("lync-pool", 3, x509.ExtKeyUsageClientAuth)
-	client, err := tls.X509KeyPair(cc, ck)
+	dir = kamailiotest.TestCA(t, time.Now().Add(time.Hour), "127.0.0.1", "localhost")
+	caPEM, err := os.ReadFile(filepath.Join(dir, "ca.pem"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ca = x509.NewCertPool()
-	ca.AddCert(caCert)
+	if !ca.AppendCertsFromPEM(caPEM) {
+		t.Fatal("ca.pem holds no certificate")
+	}
+	client, err = tls.LoadX509KeyPair(filepath.Join(dir, "client.pem"), filepath.Join(dir, "client-key.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	return dir, ca, client
 }
 
@@ -68,7 +45,7 @@ func TestMutualTLS(t *testing.T) {
 	dir, ca, clientCert := testPKI(t)
 	relayPort, umPort := sipptest.FreePort(t, "tcp"), sipptest.FreePort(t, "udp")
 	cfg := &Config{Listen: []string{fmt.Sprintf("tls://127.0.0.1:%d", relayPort)}, NextHops: []string{fmt.Sprintf("udp://127.0.0.1:%d", umPort)},
-		TLS: TLSConfig{Cert: filepath.Join(dir, "relay.pem"), Key: filepath.Join(dir, "relay-key.pem"), ClientCA: filepath.Join(dir, "ca.pem")}}
+		TLS: TLSConfig{Cert: filepath.Join(dir, "server.pem"), Key: filepath.Join(dir, "server-key.pem"), ClientCA: filepath.Join(dir, "ca.pem")}}
 	cfg.Presence.Source = "never-hold"
 	r, _ := startRelay(t, cfg)
 	um := sipptest.UAS(t, umPort, sipptest.Scenario("uas_answer_check.xml"), 1)
@@ -164,7 +141,7 @@ func TestUMInfoOverMutualTLS(t *testing.T) {
 	sipptest.Need(t)
 	dir, ca, _ := testPKI(t)
 	umPort := sipptest.FreePort(t, "tcp")
-	serverCert, err := tls.LoadX509KeyPair(filepath.Join(dir, "relay.pem"), filepath.Join(dir, "relay-key.pem"))
+	serverCert, err := tls.LoadX509KeyPair(filepath.Join(dir, "server.pem"), filepath.Join(dir, "server-key.pem"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +170,7 @@ func TestUMInfoOverMutualTLS(t *testing.T) {
 	for _, trusted := range []bool{true, false} {
 		relayPort := sipptest.FreePort(t, "udp")
 		cfg := &Config{Listen: []string{fmt.Sprintf("udp://127.0.0.1:%d", relayPort)}, NextHops: []string{fmt.Sprintf("tls://127.0.0.1:%d", umPort)},
-			TLS: TLSConfig{Cert: filepath.Join(dir, "relay.pem"), Key: filepath.Join(dir, "relay-key.pem")}, Hold: Duration(10 * time.Second), HopTimeout: Duration(time.Second)}
+			TLS: TLSConfig{Cert: filepath.Join(dir, "server.pem"), Key: filepath.Join(dir, "server-key.pem")}, Hold: Duration(10 * time.Second), HopTimeout: Duration(time.Second)}
 		if trusted {
 			cfg.TLS.HopCA = filepath.Join(dir, "ca.pem")
 		}
