@@ -88,7 +88,8 @@ point() {
 	"${gen[@]}" sipp "127.0.0.1:$port" -sn uac -i 127.0.0.1 -p 5060 -m $((rate * SECS)) -r "$rate" -l $((rate * SECS)) \
 		-recv_timeout 5000 -timeout $((SECS + 40)) -nostdin -buff_size 4194304 -trace_stat -stf "$csv" >/dev/null 2>&1 || true
 	[ -n "$ppid" ] && t1=$(ticks "$ppid")
-	kill "$upas"; wait "$upas" 2>/dev/null || true
+	# SIGKILL: an overloaded sipp UAS was seen ignoring SIGTERM, which hung the run
+	kill -KILL "$upas"; wait "$upas" 2>/dev/null || true
 	awk -F';' -v used=$((t1 - t0)) -v tck="$tck" -v n=$((rate * SECS)) \
 		'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } { s = $h["SuccessfulCall(C)"]; f = $h["FailedCall(C)"] } END { print s + 0, f + 0, int(used * 1e6 / tck / n) }' "$csv"
 }
@@ -146,7 +147,7 @@ tpoint() {
 	[ -n "$ppid" ] && t0=$(ticks "$ppid")
 	out=$(timeout $((SECS + 40)) "${gen[@]}" "$work/tlsload" uac -target "127.0.0.1:$port" -rate "$rate" -calls $((rate * SECS)) -conns 4 2>/dev/null || echo "0 $((rate * SECS))")
 	[ -n "$ppid" ] && t1=$(ticks "$ppid")
-	kill "$tuas"; wait "$tuas" 2>/dev/null || true
+	kill -KILL "$tuas"; wait "$tuas" 2>/dev/null || true
 	echo "$out $(((t1 - t0) * 1000000 / tck / (rate * SECS)))"
 }
 "${sut[@]}" kamailio -f bench/kamailio-tls.cfg -DD -E -m 1024 -M 16 -P "$work/kamtls.pid" -A "LISTEN=tls:127.0.0.1:5064" \
