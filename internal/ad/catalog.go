@@ -176,10 +176,9 @@ func (c *Catalog) Pool(ctx context.Context, fqdn string) (Pool, error) {
 	if err != nil {
 		return Pool{}, err
 	}
-	want := strings.TrimSuffix(fqdn, ".")
 	names := make([]string, 0, len(pools))
 	for _, p := range pools {
-		if strings.EqualFold(p.FQDN, want) {
+		if SameFQDN(p.FQDN, fqdn) {
 			return p, nil
 		}
 		names = append(names, p.FQDN)

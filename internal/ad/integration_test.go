@@ -64,13 +64,13 @@ func TestReadsWriteNothing(t *testing.T) {
 	}
 }
 
-func TestPoolByFQDN(t *testing.T) {
+func TestCatalogPool(t *testing.T) {
 	d := labtest.Dial(t)
-	p, err := d.PoolByFQDN(context.Background(), "SBA01.Lab.Umctl.Test")
+	p, err := d.Catalog().Pool(context.Background(), "SBA01.Lab.Umctl.Test.")
 	if err != nil || !p.Branch || p.Name != "2:1" || p.Product != "Lync Server 2010" {
 		t.Fatalf("%+v %v", p, err)
 	}
-	if _, err := d.PoolByFQDN(context.Background(), "nope."+lab.Domain); !errors.Is(err, ad.ErrNotFound) {
+	if _, err := d.Catalog().Pool(context.Background(), "nope."+lab.Domain); !errors.Is(err, ad.ErrNotFound) {
 		t.Fatal(err)
 	}
 }

@@ -115,20 +115,6 @@ func (d *Dir) Pools(ctx context.Context) ([]Pool, error) {
 	return out, nil
 }
 
-// PoolByFQDN finds a pool by FQDN, case-insensitively and without a trailing dot.
-func (d *Dir) PoolByFQDN(ctx context.Context, fqdn string) (Pool, error) {
-	pools, err := d.Pools(ctx)
-	if err != nil {
-		return Pool{}, err
-	}
-	for _, p := range pools {
-		if SameFQDN(p.FQDN, fqdn) {
-			return p, nil
-		}
-	}
-	return Pool{}, fmt.Errorf("%w: no pool with FQDN %q", ErrNotFound, fqdn)
-}
-
 // LineIndex maps every number in a user's or contact's msRTCSIP-Line
 // (tel:<number>[;ext=…]) to its msRTCSIP-PrimaryUserAddress, and every such SIP
 // address to the user's EUM proxy address (the primary "EUM:" one, else the
