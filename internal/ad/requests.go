@@ -35,9 +35,6 @@ func (r *RoundTrips) Searches() int64 { return r.searches.Load() }
 // Writes is the number of add, modify and delete requests sent.
 func (r *RoundTrips) Writes() int64 { return r.write.Load() }
 
-// Total is every request sent.
-func (r *RoundTrips) Total() int64 { return r.Searches() + r.Writes() }
-
 // Search counts and forwards.
 func (r *RoundTrips) Search(q *ldap.SearchRequest) (*ldap.SearchResult, error) {
 	r.searches.Add(1)

@@ -18,9 +18,7 @@ type IOStreams struct {
 	ErrOut io.Writer
 
 	stdinTTY, stdoutTTY, stderrTTY bool
-	// width is the terminal's width in columns (0: ask the terminal).
-	width  int
-	stdout *os.File
+	stdout                         *os.File
 	// NoInput forbids prompts (--no-input, UMCTL_NO_INPUT).
 	NoInput bool
 	// NoHeaders drops the header row of TSV and CSV output (--no-headers).
@@ -52,15 +50,9 @@ func (s *IOStreams) IsStderrTTY() bool { return s.stderrTTY }
 // CanPrompt is true only when stdin and stdout are terminals and prompts are allowed.
 func (s *IOStreams) CanPrompt() bool { return s.stdinTTY && s.stdoutTTY && !s.NoInput }
 
-// SetWidth sets the terminal width (tests).
-func (s *IOStreams) SetWidth(columns int) { s.width = columns }
-
 // TerminalWidth is the width tables are fitted to: COLUMNS when it is set to a
 // number, else the width of the terminal on stdout, else 80.
 func (s *IOStreams) TerminalWidth() int {
-	if s.width > 0 {
-		return s.width
-	}
 	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
 		return n
 	}
