@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -102,12 +105,32 @@ func TestVersion(t *testing.T) {
 	}
 }
 
+// TestHelpExitCodes: `umctl help exit-codes` and README's exit-code table list
+// the same codes, and those are every code umctl has (internal/cli's Exit*).
 func TestHelpExitCodes(t *testing.T) {
 	_, out, _ := umctl(t, "help", "exit-codes")
-	for _, want := range []string{"\n  0 ", "\n  2 ", "\n  3 ", "\n  4 ", "\n  5 ", "\n  130 "} {
-		if !strings.Contains(out, want) {
-			t.Errorf("help exit-codes lacks %q:\n%s", want, out)
-		}
+	want := []int{cli.ExitOK, cli.ExitFailure, cli.ExitUsage, cli.ExitPartial, cli.ExitAuth, cli.ExitConflict, cli.ExitInterrupted}
+	var help []int
+	for _, m := range regexp.MustCompile(`(?m)^  (\d+) `).FindAllStringSubmatch(out, -1) {
+		n, _ := strconv.Atoi(m[1])
+		help = append(help, n)
+	}
+	if !slices.Equal(help, want) {
+		t.Errorf("help exit-codes lists %v, want %v:\n%s", help, want, out)
+	}
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, _ := strings.Cut(string(readme), "### Exit codes (`umctl help exit-codes`)")
+	table, _, _ = strings.Cut(table, "\n#")
+	var documented []int
+	for _, m := range regexp.MustCompile(`(?m)^\| (\d+) \|`).FindAllStringSubmatch(table, -1) {
+		n, _ := strconv.Atoi(m[1])
+		documented = append(documented, n)
+	}
+	if !slices.Equal(documented, want) {
+		t.Errorf("README's exit-code table lists %v, want %v", documented, want)
 	}
 }
 
