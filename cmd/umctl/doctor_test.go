@@ -406,6 +406,10 @@ func TestDoctorCostFollowsUMObjects(t *testing.T) {
 		t.Fatal(errOut)
 	}
 	seed := doctorSearches(t)
+	code, out, _ := umctl(t, "doctor", "--only", "eum-no-primary", "-o", "yaml")
+	if code != 0 || !strings.Contains(out, "- check: eum-no-primary\n    severity: warning\n    object: ingrid.kvam\n") || !strings.Contains(out, "errors: 0\n") {
+		t.Errorf("-o yaml: exit %d\n%s", code, out)
+	}
 	var plain strings.Builder
 	for i := 1; i <= 500; i++ {
 		sam := fmt.Sprintf("plain%04d", i)
@@ -420,5 +424,16 @@ func TestDoctorCostFollowsUMObjects(t *testing.T) {
 	if withPlain != seed || withEUM > seed+2 || seed > 30 {
 		t.Errorf("doctor: %d searches (seed), %d (+500 plain users), %d (+500 EUM users): want equal, then at most 2 more pages, at most 30",
 			seed, withPlain, withEUM)
+	}
+}
+
+// TestDoctorUsage: an unknown --only id is a usage error naming the flag and
+// the ids, before any connection (no server is configured here).
+func TestDoctorUsage(t *testing.T) {
+	isolate(t)
+	code, _, errOut := umctl(t, "doctor", "--only", "stale-gateway,nosuch")
+	if code != cli.ExitUsage || !strings.Contains(errOut, `--only "nosuch": no such check (checks: stale-gateway, huntgroup-orphan,`) ||
+		strings.Contains(errOut, "--server") {
+		t.Fatalf("exit %d: %s", code, errOut)
 	}
 }
