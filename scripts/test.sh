@@ -21,6 +21,7 @@ need=()
 command -v ldapsearch >/dev/null || need+=(ldap-utils)
 command -v sipp >/dev/null || need+=(sip-tester)
 command -v kamailio >/dev/null || need+=(kamailio)
+ls /usr/lib/*/kamailio/modules/tls.so >/dev/null 2>&1 || need+=(kamailio-tls-modules)   # the SIP probes' TLS peer
 command -v svmap >/dev/null || need+=(sipvicious)
 command -v sipsak >/dev/null || need+=(sipsak)
 command -v kinit >/dev/null || need+=(krb5-user)

@@ -60,7 +60,14 @@ func TestCA(t *testing.T, notAfter time.Time, names ...string) string {
 // StartTLS runs Kamailio with a TLS listener using dir's server certificate;
 // verify requires a client certificate from dir's CA. It returns the TLS port.
 func StartTLS(t *testing.T, dir string, verify bool) int {
+	t.Helper()
 	Need(t)
+	if m, _ := filepath.Glob("/usr/lib/*/kamailio/modules/tls.so"); len(m) == 0 {
+		if os.Getenv("UMCTL_REQUIRE_KAMAILIO") == "1" {
+			t.Fatal("kamailio's TLS module required (UMCTL_REQUIRE_KAMAILIO=1) but not installed (Debian package kamailio-tls-modules)")
+		}
+		t.Skip("kamailio's TLS module not installed (Debian package kamailio-tls-modules)")
+	}
 	udp, tlsPort := sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "tcp")
 	v := "0"
 	if verify {
