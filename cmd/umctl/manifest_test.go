@@ -95,6 +95,12 @@ func TestManifestRoundTrip(t *testing.T) {
 	if kinds["contact"] != ad.ActionAdd || kinds["gateway"] != ad.ActionModify || kinds["user"] != ad.ActionModify {
 		t.Fatalf("pending %v, want a contact add, a gateway modify, a user modify", kinds)
 	}
+	if code, _, errOut := umctl(t, "apply", "-f", path, "--target", "contacts/"+sip); code != 0 {
+		t.Fatalf("apply --target: exit %d: %s", code, errOut)
+	}
+	if pending, code := pendingChanges(t, path); code != cli.ExitPartial || len(pending) != 2 {
+		t.Fatalf("after apply --target contacts/%s: exit %d, %d pending, want the other 2", sip, code, len(pending))
+	}
 	if code, _, errOut := umctl(t, "apply", "-f", path); code != 0 {
 		t.Fatalf("apply: exit %d: %s", code, errOut)
 	}
@@ -187,6 +193,14 @@ func TestManifestInvalid(t *testing.T) {
 		if after := labtest.HighestUSN(t); after != usn {
 			t.Errorf("%s: highestCommittedUSN %s -> %s", tc.name, usn, after)
 		}
+	}
+	t.Setenv("UMCTL_BIND_PASSWORD", "wrong")
+	if code, _, errOut := umctl(t, "plan", "-f", filepath.Join(dir, "unknown-key.yaml")); code != cli.ExitUsage {
+		t.Errorf("an invalid manifest is refused before connecting: exit %d: %s", code, errOut)
+	}
+	good := writeManifest(t, &manifest.Manifest{APIVersion: manifest.APIVersion})
+	if code, _, errOut := umctl(t, "plan", "-f", good); code != cli.ExitAuth {
+		t.Errorf("plan with a wrong password: exit %d, want 4: %s", code, errOut)
 	}
 	big := filepath.Join(dir, "big.yaml")
 	if err := os.WriteFile(big, []byte("apiVersion: umctl/v1\n#"+strings.Repeat("x", 50<<20)+"\n"), 0o600); err != nil {
