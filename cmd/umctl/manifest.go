@@ -210,6 +210,10 @@ func (a *app) manifestError(err error) error {
 	for _, p := range ps {
 		fmt.Fprintf(a.io.ErrOut, "%s\n", cli.EscapeTerminal(p.String()))
 	}
-	fmt.Fprintf(a.io.ErrOut, "umctl: the manifest is invalid (%d problems); nothing was written\n", len(ps))
+	noun := "problems"
+	if len(ps) == 1 {
+		noun = "problem"
+	}
+	fmt.Fprintf(a.io.ErrOut, "umctl: the manifest is invalid (%d %s); nothing was written\n", len(ps), noun)
 	return &cli.SilentError{Code: cli.ExitUsage}
 }

@@ -297,3 +297,12 @@ func TestManifestPrune(t *testing.T) {
 func countBoth(t *testing.T, filter string) int {
 	return len(labtest.LDAPSearch(t, lab.BaseDN, "sub", filter, "cn")) + len(labtest.LDAPSearch(t, "CN=Configuration,"+lab.BaseDN, "sub", filter, "cn"))
 }
+
+// TestSchemaCommand: umctl schema prints the committed schemas/manifest.json.
+func TestSchemaCommand(t *testing.T) {
+	code, out, _ := umctl(t, "schema")
+	committed, err := os.ReadFile("../../schemas/manifest.json")
+	if err != nil || code != 0 || out != string(committed) {
+		t.Fatalf("umctl schema: exit %d, %d bytes; schemas/manifest.json: %d bytes, %v", code, len(out), len(committed), err)
+	}
+}
