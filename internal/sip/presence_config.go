@@ -23,6 +23,8 @@ type PresenceConfig struct {
 	MaxAge  Duration      `yaml:"max_age" json:"max_age"`
 	Lync    LyncPresence  `yaml:"lync" json:"lync"`
 	Graph   GraphPresence `yaml:"graph" json:"graph"`
+
+	file *routing.FileSource // the file source as check read it, for source()
 }
 
 // LyncPresence is the MS-PRES subscription as a trusted application; the
@@ -107,9 +109,11 @@ func (p *PresenceConfig) checkSource(s string, directory bool) error {
 		if p.File == "" {
 			return fmt.Errorf("presence.file is required with the file source, e.g. /etc/umctl/presence.yaml")
 		}
-		if _, err := routing.NewFileSource(p.File); err != nil {
+		f, err := routing.NewFileSource(p.File)
+		if err != nil {
 			return err
 		}
+		p.file = f
 	case "http":
 		u, err := url.Parse(p.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || !strings.Contains(p.URL, "{target}") {
@@ -155,6 +159,9 @@ func (p *PresenceConfig) source(pol *routing.Policy) (routing.Source, error) {
 	}
 	switch p.Sources[0] {
 	case "file":
+		if p.file != nil {
+			return p.file, nil // read once, by check
+		}
 		return routing.NewFileSource(p.File)
 	case "http":
 		return routing.HTTPSource{Template: p.URL}, nil
