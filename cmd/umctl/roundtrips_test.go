@@ -14,13 +14,20 @@ import (
 // (searches, pages included, and writes), counted by a wrapper on the connection.
 func roundTrips(t *testing.T, args ...string) (searches, writes int64) {
 	t.Helper()
+	rt := counted(t, args...)
+	return rt.Searches(), rt.Writes()
+}
+
+// counted runs umctl and returns the counts of its connection's requests.
+func counted(t *testing.T, args ...string) *ad.RoundTrips {
+	t.Helper()
 	var rt *ad.RoundTrips
 	connected = func(d *ad.Dir) { rt = d.CountRoundTrips() }
 	defer func() { connected = nil }()
 	if code, _, errOut := umctl(t, args...); code != 0 || rt == nil {
 		t.Fatalf("%v: exit %d: %s", args, code, errOut)
 	}
-	return rt.Searches(), rt.Writes()
+	return rt
 }
 
 // extraUsers adds n users with UPN, SIP address, line URI and EUM addresses
@@ -141,5 +148,39 @@ func TestBulkRoundTripsGrowWithRows(t *testing.T) {
 	}
 	if _, w := roundTrips(t, "eum", "add", "--from-csv", many); w != 0 {
 		t.Fatalf("unchanged re-run: %d writes", w)
+	}
+}
+
+// TestBulkReRunReadsEachUserOnce: on an unchanged re-run every row's user
+// already has the address it asks for, so it answers both the row's name and
+// its address filter. Both go in one OR filter, so the DC sends each user once:
+// the re-run reads as many entries, in as many searches, as the dry run did
+// before the addresses were written (it read each user twice before: 200 rows
+// are 400 filter terms, four batches, names and addresses in separate ones).
+func TestBulkReRunReadsEachUserOnce(t *testing.T) {
+	resetLab(t)
+	t.Cleanup(func() { labtest.Reset(t) })
+	labtest.Apply(t, extraUsers(200))
+	rows := []string{"user,dial_plan,extension"}
+	for i := 1; i <= 200; i++ {
+		rows = append(rows, fmt.Sprintf("scale%04d,%s,%d", i, lab.TelExtDialPlan, 32000+i))
+	}
+	path := writeCSV(t, rows)
+	dry := counted(t, "eum", "add", "--from-csv", path, "--dry-run")
+	if w := counted(t, "eum", "add", "--from-csv", path).Writes(); w != 200 {
+		t.Fatalf("first run: %d writes, want 200", w)
+	}
+	again := counted(t, "eum", "add", "--from-csv", path)
+	t.Logf("200 rows: dry run %d searches, %d entries; unchanged re-run %d searches, %d entries",
+		dry.Searches(), dry.Entries(), again.Searches(), again.Entries())
+	if again.Writes() != 0 {
+		t.Fatalf("unchanged re-run: %d writes", again.Writes())
+	}
+	if again.Entries() != dry.Entries() || again.Searches() != dry.Searches() {
+		t.Errorf("re-run: %d searches and %d entries; the dry run before the writes: %d and %d (want equal)",
+			again.Searches(), again.Entries(), dry.Searches(), dry.Entries())
+	}
+	if dry.Entries() < 200 {
+		t.Errorf("the dry run read %d entries: fewer than its 200 users", dry.Entries())
 	}
 }

@@ -105,7 +105,7 @@ func (ep *EUMPlanner) search(ctx context.Context, nameTerms, addrTerms []string)
 	}
 	var out []found
 	if gc == nil {
-		nameTerms, addrTerms = append(nameTerms, addrTerms...), nil
+		nameTerms, addrTerms = interleave(nameTerms, addrTerms), nil
 	}
 	es, err := ep.d.SearchAny(ctx, ep.d.RootDSE.DefaultNC, "", nameTerms, userAttrs)
 	if err != nil {
@@ -308,4 +308,23 @@ func (ep *EUMPlanner) specAddresses(ctx context.Context, s EUMSpec, u *EUMUser) 
 		out = append(out, inContexts(w.Address, contexts)...)
 	}
 	return out, nil
+}
+
+// interleave merges two lists of filter terms in proportion, keeping each
+// list's order: a row's name term and the terms of the addresses it would
+// take land in the same OR filter, so a user who already has them (an
+// unchanged re-run) is sent once, not once per filter.
+func interleave(a, b []string) []string {
+	out := make([]string, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		if j >= len(b) || (i < len(a) && i*len(b) <= j*len(a)) {
+			out = append(out, a[i])
+			i++
+			continue
+		}
+		out = append(out, b[j])
+		j++
+	}
+	return out
 }

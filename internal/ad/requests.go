@@ -27,10 +27,15 @@ func (d *Dir) req() Requester {
 type RoundTrips struct {
 	next            Requester
 	searches, write atomic.Int64
+	entries         atomic.Int64
 }
 
 // Searches is the number of search requests (pages) sent.
 func (r *RoundTrips) Searches() int64 { return r.searches.Load() }
+
+// Entries is the number of entries the searches returned (each entry sent
+// twice, by two filters, counts twice).
+func (r *RoundTrips) Entries() int64 { return r.entries.Load() }
 
 // Writes is the number of add, modify and delete requests sent.
 func (r *RoundTrips) Writes() int64 { return r.write.Load() }
@@ -38,7 +43,11 @@ func (r *RoundTrips) Writes() int64 { return r.write.Load() }
 // Search counts and forwards.
 func (r *RoundTrips) Search(q *ldap.SearchRequest) (*ldap.SearchResult, error) {
 	r.searches.Add(1)
-	return r.next.Search(q)
+	res, err := r.next.Search(q)
+	if res != nil {
+		r.entries.Add(int64(len(res.Entries)))
+	}
+	return res, err
 }
 
 // Add counts and forwards.

@@ -50,6 +50,9 @@ func (d *Dir) Search(ctx context.Context, base string, scope int, filter string,
 // BatchSize is how many values one OR filter of a batched search holds, and
 // SearchPipeline how many of those searches are in flight at once on the
 // connection (the DC answers one while umctl reads the previous).
+// Larger filters cost more on the DC, not less: Samba checks each entry an
+// index finds against the whole OR filter, so 200 or 500 terms per filter
+// made an unchanged 5,000-row re-run 1.2 and 1.9 times slower than 100.
 const BatchSize = 100
 
 // SearchPipeline: see BatchSize (UMCTL_SEARCH_PIPELINE, default 4).
