@@ -23,13 +23,18 @@ import (
 type timedListener struct {
 	net.Listener
 	idle, message time.Duration
+	reject        rejecter
 }
+
+// rejecter answers a whole message sipgo cannot take (nocseq.go): the
+// response to write back (nil for none), and whether it took the message.
+type rejecter func(msg []byte, src string) ([]byte, bool)
 
 func (l timedListener) Accept() (net.Conn, error) {
 	for {
 		c, err := l.Listener.Accept()
 		if err == nil {
-			return &timedConn{Conn: c, idle: l.idle, message: l.message, framer: framer{start: time.Now(), inMsg: true}}, nil
+			return &timedConn{Conn: c, idle: l.idle, message: l.message, reject: l.reject, framer: framer{start: time.Now(), inMsg: true}}, nil
 		}
 		if errors.Is(err, net.ErrClosed) {
 			return nil, err
@@ -39,24 +44,34 @@ func (l timedListener) Accept() (net.Conn, error) {
 }
 
 // timedConn sets the read deadline before each read from where the peer is
-// in its message stream (framer).
+// in its message stream (framer), and takes out of a read that starts at a
+// message boundary the requests reject answers itself.
 type timedConn struct {
 	net.Conn
 	idle, message time.Duration
+	reject        rejecter
 	framer
 }
 
 func (c *timedConn) Read(b []byte) (int, error) {
-	deadline := time.Now().Add(c.idle)
-	if c.inMsg {
-		deadline = c.start.Add(c.message)
+	for {
+		deadline := time.Now().Add(c.idle)
+		if c.inMsg {
+			deadline = c.start.Add(c.message)
+		}
+		if err := c.SetReadDeadline(deadline); err != nil {
+			return 0, err
+		}
+		n, err := c.Conn.Read(b)
+		p := b[:n]
+		if c.reject != nil && c.body == 0 && len(c.head) == 0 {
+			p = c.cutNoCSeq(p)
+		}
+		c.feed(p, time.Now())
+		if len(p) > 0 || err != nil {
+			return len(p), err
+		}
 	}
-	if err := c.SetReadDeadline(deadline); err != nil {
-		return 0, err
-	}
-	n, err := c.Conn.Read(b)
-	c.feed(b[:n], time.Now())
-	return n, err
 }
 
 // framer follows SIP message boundaries in a stream (RFC 3261 §18.3: headers
@@ -113,19 +128,26 @@ func (f *framer) feed(p []byte, now time.Time) {
 
 // contentLength reads Content-Length (or its compact form l) from a header block.
 func contentLength(head []byte) int {
-	for _, line := range bytes.Split(head, []byte("\r\n")) {
-		name, value, ok := bytes.Cut(line, []byte(":"))
-		if !ok {
-			continue
-		}
-		name = bytes.TrimSpace(name)
-		if bytes.EqualFold(name, []byte("Content-Length")) || bytes.EqualFold(name, []byte("l")) {
-			n, err := strconv.Atoi(string(bytes.TrimSpace(value)))
-			if err == nil && n > 0 {
-				return n
-			}
-			return 0
-		}
+	value, _ := headerField(head, "Content-Length", "l")
+	n, err := strconv.Atoi(string(value))
+	if err == nil && n > 0 {
+		return n
 	}
 	return 0
+}
+
+// headerField returns the value of the first header named name (or its
+// compact form, if not "") in a header block, and whether there was one.
+func headerField(head []byte, name, compact string) ([]byte, bool) {
+	for _, line := range bytes.Split(head, []byte("\r\n"))[1:] {
+		field, value, ok := bytes.Cut(line, []byte(":"))
+		if !ok || len(field) == 0 || field[0] == ' ' || field[0] == '\t' {
+			continue
+		}
+		field = bytes.TrimSpace(field)
+		if bytes.EqualFold(field, []byte(name)) || compact != "" && bytes.EqualFold(field, []byte(compact)) {
+			return bytes.TrimSpace(value), true
+		}
+	}
+	return nil, false
 }

@@ -40,6 +40,7 @@ func FuzzMessage(f *testing.F) {
 		"BYE sip:100@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.9:5999;branch=z9hG4bK-3\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:100@x>;tag=2\r\nCall-ID: f2\r\nCSeq: 3 BYE\r\nMax-Forwards: 1\r\nContent-Length: 0\r\n\r\n",
 		"ACK sip:100@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.9:5999;branch=z9hG4bK-4\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:100@x>;tag=2\r\nCall-ID: f2\r\nCSeq: 2 ACK\r\nContent-Length: 0\r\n\r\n",
 		"CANCEL sip:100@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.9:5999;branch=z9hG4bK-1\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:100@x>\r\nCall-ID: f1\r\nCSeq: 1 CANCEL\r\nReason: Q.850;cause=16, SIP;cause=200;text=\"x, y\"\r\nContent-Length: 0\r\n\r\n",
+		"INVITE sip:100@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.9:5999;branch=z9hG4bK-6\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:100@x>\r\nCall-ID: f6\r\nContent-Length: 0\r\n\r\n",
 		"OPTIONS sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.9:5999;branch=z9hG4bK-5\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>\r\nCall-ID: f5\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 0\r\nContent-Length: 0\r\n\r\n",
 		"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-umctl-sl-00\r\nVia: SIP/2.0/UDP 127.0.0.9:5999;branch=z9hG4bK-3\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:100@x>;tag=2\r\nCall-ID: f2\r\nCSeq: 3 BYE\r\nContent-Length: 0\r\n\r\n",
 	} {

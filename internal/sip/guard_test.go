@@ -26,6 +26,7 @@ var badPackets = []struct {
 	{"Max-Forwards 0", "INVITE sip:100@{relay} SIP/2.0\r\nVia: SIP/2.0/{T} {caller};branch=z9hG4bK-x8\r\nMax-Forwards: 0\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:100@x>\r\nCall-ID: mf0\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n", "SIP/2.0 483 Too Many Hops"},
 	{"SIP/3.0", "INVITE sip:100@{relay} SIP/3.0\r\nVia: SIP/2.0/{T} {caller};branch=z9hG4bK-x9\r\nMax-Forwards: 70\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:100@x>\r\nCall-ID: v3\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n", "SIP/2.0 505 Version Not Supported"},
 	{"CSeq method mismatch", "INVITE sip:100@{relay} SIP/2.0\r\nVia: SIP/2.0/{T} {caller};branch=z9hG4bK-x10\r\nMax-Forwards: 70\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:100@x>\r\nCall-ID: cseq\r\nCSeq: 1 BYE\r\nContent-Length: 0\r\n\r\n", "SIP/2.0 400 CSeq Method Does Not Match"},
+	{"INVITE without CSeq", "INVITE sip:100@{relay} SIP/2.0\r\nVia: SIP/2.0/{T} {caller};branch=z9hG4bK-x12\r\nMax-Forwards: 70\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:100@x>\r\nCall-ID: nocseq\r\nContent-Length: 0\r\n\r\n", "SIP/2.0 400 Missing CSeq"},
 	{"junk", "\x00\x01 this is not SIP \xff\r\n\r\n", ""},
 	{"response without To", "SIP/2.0 200 OK\r\nVia: SIP/2.0/{T} {caller};branch=z9hG4bK-x11\r\nFrom: <sip:a@x>;tag=1\r\nCall-ID: res\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n", ""},
 }
@@ -106,7 +107,7 @@ func TestBadPacketsKeepServing(t *testing.T) {
 	}
 	var m strings.Builder
 	r.Metrics.Write(&m)
-	for _, want := range []string{`relay_requests_rejected_total{status="400"} 16`, `relay_requests_rejected_total{status="483"} 2`,
+	for _, want := range []string{`relay_requests_rejected_total{status="400"} 18`, `relay_requests_rejected_total{status="483"} 2`,
 		`relay_requests_rejected_total{status="505"} 2`, "relay_panics_total 0", "go_memstats_heap_alloc_bytes "} {
 		if !strings.Contains(m.String(), want) {
 			t.Errorf("metrics lack %s:\n%s", want, m.String())

@@ -38,6 +38,7 @@ type Relay struct {
 	directory routing.Resolver // the AD number → user lookup, if enabled
 	udpLaddr  sip.Addr         // send UDP from the listening socket (else sipgo opens one per request)
 	udpConn   net.PacketConn   // that socket, for stateless forwarding
+	udpConns  sync.Map         // every UDP socket by its local address, for answers from the read filter
 	parser    *sip.Parser
 	dialogs   dialogTable // the hop that answered each call (in-dialog routing)
 	draining  chan struct{}
@@ -146,6 +147,7 @@ func (r *Relay) Serve(ctx context.Context, tlsConf TLSFiles, ready func()) error
 						_ = uc.SetReadBuffer(4 << 20) // the default drops datagrams under load
 					}
 					go func() { <-ctx.Done(); pc.Close() }()
+					r.udpConns.Store(pc.LocalAddr().String(), pc)
 					if ln == r.self("udp") {
 						r.udpConn = pc
 					}
@@ -192,7 +194,7 @@ func (r *Relay) listenTCP(ctx context.Context, addr string) (net.Listener, error
 
 // timed gives each accepted connection the idle and message timeouts (conn.go).
 func (r *Relay) timed(l net.Listener) net.Listener {
-	return timedListener{Listener: l, idle: time.Duration(r.cfg.TCPIdleTimeout), message: time.Duration(r.cfg.TCPMessageTimeout)}
+	return timedListener{Listener: l, idle: time.Duration(r.cfg.TCPIdleTimeout), message: time.Duration(r.cfg.TCPMessageTimeout), reject: r.rejectNoCSeq}
 }
 
 func waitListening(ctx context.Context, ln Listener) {

@@ -47,6 +47,9 @@ func (r *Relay) readFilter(info sip.TransportReadProps, data []byte) (out []byte
 		r.logLimited("unparsable datagram dropped", info.RemoteAddr.String(), "bytes", len(data), "start", clip(data, 64))
 		return nil, nil
 	}
+	if udp && r.answerNoCSeqDatagram(info, data) {
+		return nil, nil
+	}
 	ack := bytes.HasPrefix(data, []byte("ACK "))
 	if !udp || !(ack || bytes.HasPrefix(data, []byte("BYE "))) || r.udpConn == nil {
 		return data, nil
