@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-ldap/ldap/v3"
 	"github.com/umctl/umctl/internal/ad"
 	"github.com/umctl/umctl/internal/lab"
 	"github.com/umctl/umctl/internal/labtest"
@@ -84,5 +85,45 @@ func TestEUMPlannerFindsUsersByIndexedNames(t *testing.T) {
 	_, err := d.NewEUMPlanner().User(ctx, "*")
 	if fe, ok := ad.AsFieldError(err); !ok || fe.Field != ad.FieldUser || !errors.Is(err, ad.ErrNotFound) {
 		t.Fatalf("a filter as a name finds nothing: %v", err)
+	}
+}
+
+// maxPageSize answers as AD does past its MaxPageSize: an unpaged search that
+// matches more than limit entries gets limit of them and sizeLimitExceeded.
+type maxPageSize struct {
+	ad.Requester
+	limit int
+}
+
+func (m maxPageSize) Search(q *ldap.SearchRequest) (*ldap.SearchResult, error) {
+	res, err := m.Requester.Search(q)
+	if err == nil && len(q.Controls) == 0 && len(res.Entries) > m.limit {
+		res.Entries = res.Entries[:m.limit]
+		return res, ldap.NewError(ldap.LDAPResultSizeLimitExceeded, errors.New("size limit exceeded"))
+	}
+	return res, err
+}
+
+// A batch of SearchAny goes unpaged, in one request; when it matches more
+// entries than the DC sends unpaged, it is searched again, paged, and every
+// entry still comes back.
+func TestSearchAnyPagesWhenABatchIsTooBig(t *testing.T) {
+	ctx := context.Background()
+	var terms []string
+	for i := 1; i <= 20; i++ {
+		terms = append(terms, ad.Filter("sAMAccountName", lab.User(i, lab.Domain).Sam))
+	}
+	for _, limit := range []int{1000, 5} {
+		d := labtest.Dial(t)
+		d.WrapRequests(func(r ad.Requester) ad.Requester { return maxPageSize{r, limit} })
+		rt := d.CountRoundTrips()
+		es, err := d.SearchAny(ctx, d.RootDSE.DefaultNC, "", terms, []string{"sAMAccountName"})
+		want := int64(1) // one unpaged request
+		if limit < 20 {
+			want = 2 // refused unpaged, then one page
+		}
+		if err != nil || len(es) != 20 || rt.Searches() != want {
+			t.Errorf("limit %d: %d entries, %d searches, %v (want 20 entries in %d searches)", limit, len(es), rt.Searches(), err, want)
+		}
 	}
 }
