@@ -7,7 +7,6 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -66,39 +65,9 @@ func LoadIDsFile(path string) (map[string]string, error) {
 // RefreshIDs loads SIP address → attribute value (the directory's
 // id_attribute) now and every interval; failed loads keep the last map.
 func RefreshIDs(ctx context.Context, load func(context.Context) (map[string]string, error), every time.Duration, log *slog.Logger) (func() map[string]string, error) {
-	var cur atomic.Pointer[map[string]string]
-	empty := map[string]string{}
-	cur.Store(&empty)
-	refresh := func() error {
-		lctx, cancel := context.WithTimeout(ctx, time.Minute)
-		defer cancel()
-		m, err := load(lctx)
-		if err != nil {
-			return err
-		}
-		out := make(map[string]string, len(m))
-		for k, v := range m {
-			if key, id := routing.NormalizeURI(k), EntraID(v); key != "" && id != "" {
-				out[key] = id
-			}
-		}
-		cur.Store(&out)
-		return nil
+	keep := func(k, v string) (string, string, bool) {
+		key, id := routing.NormalizeURI(k), EntraID(v)
+		return key, id, key != "" && id != ""
 	}
-	err := refresh()
-	go func() {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if err := refresh(); err != nil && log != nil {
-					log.Warn("presence: Graph id refresh from the directory failed; keeping the previous ids", "error", err)
-				}
-			}
-		}
-	}()
-	return func() map[string]string { return *cur.Load() }, err
+	return routing.RefreshMap(ctx, load, keep, every, log, "presence: Graph id refresh from the directory failed; keeping the previous ids")
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"strings"
-	"sync/atomic"
 	"time"
 )
 
@@ -38,56 +37,28 @@ func (s StaticResolver) Resolve(number string) (string, bool) { u, ok := s[numbe
 // msRTCSIP-Line: numbers to SIP URIs, and SIP URIs to EUM proxy addresses);
 // lookups read the last table from memory.
 type RefreshingResolver struct {
-	table atomic.Pointer[map[string]string]
+	table func() map[string]string
 }
 
 // NewRefreshingResolver loads once (an error is returned and the table stays
 // empty), then every interval until ctx ends; failed reloads keep the old table.
 func NewRefreshingResolver(ctx context.Context, load func(context.Context) (map[string]string, error), every time.Duration, log *slog.Logger) (*RefreshingResolver, error) {
-	r := &RefreshingResolver{}
-	empty := map[string]string{}
-	r.table.Store(&empty)
-	refresh := func() error {
-		lctx, cancel := context.WithTimeout(ctx, time.Minute)
-		defer cancel()
-		m, err := load(lctx)
-		if err != nil {
-			return err
-		}
-		norm := make(map[string]string, len(m))
-		for n, u := range m {
-			k, v := NormalizeURI(n), NormalizeURI(u)
-			if strings.HasPrefix(strings.ToLower(u), "eum:") {
-				v = u // an EUM proxy address is kept as the directory has it
-			}
-			if k != "" && v != "" {
-				norm[k] = v
-			}
-		}
-		r.table.Store(&norm)
-		return nil
+	table, err := RefreshMap(ctx, load, normalizeLine, every, log, "number lookup refresh failed; keeping the previous table")
+	return &RefreshingResolver{table: table}, err
+}
+
+// normalizeLine normalises one number → SIP URI (or EUM address) entry.
+func normalizeLine(n, u string) (string, string, bool) {
+	k, v := NormalizeURI(n), NormalizeURI(u)
+	if strings.HasPrefix(strings.ToLower(u), "eum:") {
+		v = u // an EUM proxy address is kept as the directory has it
 	}
-	err := refresh()
-	go func() {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if err := refresh(); err != nil && log != nil {
-					log.Warn("number lookup refresh failed; keeping the previous table", "error", err)
-				}
-			}
-		}
-	}()
-	return r, err
+	return k, v, k != "" && v != ""
 }
 
 // Resolve looks the number up in the current table.
 func (r *RefreshingResolver) Resolve(number string) (string, bool) {
-	u, ok := (*r.table.Load())[number]
+	u, ok := r.table()[number]
 	return u, ok
 }
 
@@ -126,7 +97,7 @@ func (s StaticResolver) Users() []string {
 // Users are the numbers and SIP URIs of the current table (not EUM addresses).
 func (r *RefreshingResolver) Users() []string {
 	var out []string
-	for k, v := range *r.table.Load() {
+	for k, v := range r.table() {
 		out = append(out, k)
 		if strings.HasPrefix(v, "sip:") {
 			out = append(out, v)
