@@ -3,7 +3,6 @@ package presence
 import (
 	"context"
 	"log/slog"
-	"os"
 	"time"
 
 	"github.com/umctl/umctl/internal/routing"
@@ -14,11 +13,10 @@ import (
 // and a newer report from them overrides the file. File entries do not go
 // stale: the file is the operator's own statement.
 type FileFeed struct {
-	path  string
+	file  routing.PresenceFile
 	cache *routing.Cache
 	feed  *routing.Feed
 	log   *slog.Logger
-	mod   time.Time
 	keys  map[string]bool
 }
 
@@ -27,7 +25,7 @@ func NewFileFeed(path string, cache *routing.Cache, log *slog.Logger) *FileFeed 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &FileFeed{path: path, cache: cache, feed: cache.Feed("file", false), log: log, keys: map[string]bool{}}
+	return &FileFeed{file: routing.PresenceFile{Path: path}, cache: cache, feed: cache.Feed("file", false), log: log, keys: map[string]bool{}}
 }
 
 // Run loads the file, then checks it every second (and re-applies it every
@@ -49,26 +47,19 @@ func (f *FileFeed) Run(ctx context.Context) {
 // Load applies the file when it changed (or always with force); a bad file
 // is logged and counted, and the previous entries stay.
 func (f *FileFeed) Load(force bool) {
-	st, err := os.Stat(f.path)
+	changed, err := f.file.Changed()
 	if err != nil {
 		f.fail(err)
 		return
 	}
-	if !force && st.ModTime().Equal(f.mod) {
+	if !force && !changed {
 		return
 	}
-	data, err := os.ReadFile(f.path)
+	states, mod, err := f.file.Load()
 	if err != nil {
 		f.fail(err)
 		return
 	}
-	states, err := routing.ParsePresenceFile(data)
-	if err != nil {
-		f.fail(err)
-		return
-	}
-	changed := !st.ModTime().Equal(f.mod)
-	f.mod = st.ModTime()
 	for k := range f.keys {
 		if _, ok := states[k]; !ok {
 			f.feed.Forget(k)
@@ -79,14 +70,12 @@ func (f *FileFeed) Load(force bool) {
 		if !f.cache.IsWatched(k) {
 			continue // the relay never routes to this user
 		}
-		if changed || force || !f.keys[k] {
-			f.feed.Set(k, s, f.mod)
-			f.keys[k] = true
-		}
+		f.feed.Set(k, s, mod)
+		f.keys[k] = true
 	}
 }
 
 func (f *FileFeed) fail(err error) {
 	f.feed.Error()
-	f.log.Warn("presence: the presence file could not be read; keeping its previous entries", "source", "file", "path", f.path, "error", err)
+	f.log.Warn("presence: the presence file could not be read; keeping its previous entries", "source", "file", "path", f.file.Path, "error", err)
 }

@@ -8,12 +8,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // State is a user's presence as the policy sees it.
@@ -56,62 +53,25 @@ type Constant State
 // Lookup returns the constant.
 func (c Constant) Lookup(context.Context, Target) (State, error) { return State(c), nil }
 
-// FileSource reads a YAML or JSON map of target → state, and reloads it when the
-// file changes (checked at most once a second). Keys are SIP URIs or numbers,
-// normalised as targets are.
+// FileSource reads the presence file (see PresenceFile) and reloads it when
+// the file changes (checked at most once a second). Keys are SIP URIs or
+// numbers, normalised as targets are.
 type FileSource struct {
-	path    string
+	file    PresenceFile
 	mu      sync.Mutex
 	states  map[string]State
-	modTime time.Time
 	checked time.Time
 }
 
 // NewFileSource loads the file; a bad file is an error here, later only logged.
 func NewFileSource(path string) (*FileSource, error) {
-	f := &FileSource{path: path}
-	if err := f.reload(); err != nil {
+	f := &FileSource{file: PresenceFile{Path: path}}
+	states, _, err := f.file.Load()
+	if err != nil {
 		return nil, err
 	}
+	f.states = states
 	return f, nil
-}
-
-// ParsePresenceFile parses the presence file format.
-func ParsePresenceFile(data []byte) (map[string]State, error) {
-	raw := map[string]string{}
-	if err := yaml.Unmarshal(data, &raw); err != nil {
-		return nil, fmt.Errorf("expected a map of SIP URI or number to state: %v", err)
-	}
-	out := make(map[string]State, len(raw))
-	for k, v := range raw {
-		key := NormalizeURI(k)
-		if key == "" {
-			return nil, fmt.Errorf("key %q: expected a SIP URI (sip:alice@contoso.com) or a number (+4790000001)", k)
-		}
-		st, err := ParseState(v)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %v", k, err)
-		}
-		out[key] = st
-	}
-	return out, nil
-}
-
-func (f *FileSource) reload() error {
-	st, err := os.Stat(f.path)
-	if err != nil {
-		return fmt.Errorf("presence file: %w", err)
-	}
-	data, err := os.ReadFile(f.path)
-	if err != nil {
-		return fmt.Errorf("presence file: %w", err)
-	}
-	states, err := ParsePresenceFile(data)
-	if err != nil {
-		return fmt.Errorf("presence file %s: %w", f.path, err)
-	}
-	f.states, f.modTime = states, st.ModTime()
-	return nil
 }
 
 // Lookup returns the state in the file, or Unknown.
@@ -120,10 +80,12 @@ func (f *FileSource) Lookup(_ context.Context, t Target) (State, error) {
 	defer f.mu.Unlock()
 	if time.Since(f.checked) >= time.Second {
 		f.checked = time.Now()
-		if st, err := os.Stat(f.path); err == nil && !st.ModTime().Equal(f.modTime) {
-			if err := f.reload(); err != nil {
+		if changed, err := f.file.Changed(); err == nil && changed {
+			states, _, err := f.file.Load()
+			if err != nil {
 				return Unknown, err // keep the old map, report the bad file
 			}
+			f.states = states
 		}
 	}
 	for _, k := range t.Keys() {
