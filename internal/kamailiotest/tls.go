@@ -1,20 +1,15 @@
 package kamailiotest
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
-	"net"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/umctl/umctl/internal/certgen"
 	"github.com/umctl/umctl/internal/sipptest"
 )
 
@@ -25,35 +20,29 @@ import (
 func TestCA(t *testing.T, notAfter time.Time, names ...string) string {
 	t.Helper()
 	dir := t.TempDir()
-	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "probe test CA"}, NotBefore: time.Now().Add(-48 * time.Hour),
-		NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	caDER, _ := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	caCert, _ := x509.ParseCertificate(caDER)
-	write := func(name, typ string, der []byte) {
-		if err := os.WriteFile(filepath.Join(dir, name), pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
+	ca, err := certgen.NewCA(certgen.Template{Subject: pkix.Name{CommonName: "probe test CA"},
+		NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := certgen.WriteCert(filepath.Join(dir, "ca.pem"), ca.DER, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	issue := func(base, cn string, until time.Time, names []string, usage ...x509.ExtKeyUsage) {
+		cert, key, err := ca.Issue(certgen.Template{Subject: pkix.Name{CommonName: cn}, Names: names,
+			NotBefore: time.Now().Add(-24 * time.Hour), NotAfter: until, Usage: usage})
+		if err == nil {
+			err = certgen.WriteCert(filepath.Join(dir, base+".pem"), cert, 0o600)
+		}
+		if err == nil {
+			err = certgen.WriteKey(filepath.Join(dir, base+"-key.pem"), key)
+		}
+		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	issue := func(base string, serial int64, cn string, until time.Time, names []string, usage ...x509.ExtKeyUsage) {
-		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		tmpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: cn}, NotBefore: time.Now().Add(-24 * time.Hour),
-			NotAfter: until, ExtKeyUsage: usage, KeyUsage: x509.KeyUsageDigitalSignature}
-		for _, n := range names {
-			if ip := net.ParseIP(n); ip != nil {
-				tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
-			} else {
-				tmpl.DNSNames = append(tmpl.DNSNames, n)
-			}
-		}
-		der, _ := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
-		kder, _ := x509.MarshalPKCS8PrivateKey(key)
-		write(base+".pem", "CERTIFICATE", der)
-		write(base+"-key.pem", "PRIVATE KEY", kder)
-	}
-	write("ca.pem", "CERTIFICATE", caDER)
-	issue("server", 2, "pool01.contoso.com", notAfter, names, x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth)
-	issue("client", 3, "um01.contoso.com", time.Now().Add(time.Hour), []string{"um01.contoso.com"}, x509.ExtKeyUsageClientAuth)
+	issue("server", "pool01.contoso.com", notAfter, names, x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth)
+	issue("client", "um01.contoso.com", time.Now().Add(time.Hour), []string{"um01.contoso.com"}, x509.ExtKeyUsageClientAuth)
 	return dir
 }
 

@@ -1,17 +1,13 @@
 package lab
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
-	"net"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/umctl/umctl/internal/certgen"
 )
 
 // makeCerts writes a lab CA and a server certificate for the DC (SANs: the DC's
@@ -20,55 +16,27 @@ func makeCerts(dir, fqdn, address string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return err
-	}
 	now := time.Now().Add(-time.Hour)
-	caTmpl := &x509.Certificate{
-		SerialNumber: serial(), Subject: pkix.Name{Organization: []string{"umctl lab"}, CommonName: "umctl lab CA " + filepath.Base(filepath.Dir(dir))},
-		NotBefore: now, NotAfter: now.AddDate(10, 0, 0), IsCA: true, BasicConstraintsValid: true,
-		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	org := []string{"umctl lab"}
+	ca, err := certgen.NewCA(certgen.Template{Subject: pkix.Name{Organization: org, CommonName: "umctl lab CA " + filepath.Base(filepath.Dir(dir))},
+		NotBefore: now, NotAfter: now.AddDate(10, 0, 0)})
 	if err != nil {
 		return err
 	}
-	ca, _ := x509.ParseCertificate(caDER)
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return err
-	}
-	ips := []net.IP{net.ParseIP(address)}
+	names := []string{fqdn, "localhost", address}
 	if address == "127.0.0.1" {
-		ips = append(ips, net.IPv6loopback)
+		names = append(names, "::1")
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber: serial(), Subject: pkix.Name{Organization: []string{"umctl lab"}, CommonName: fqdn},
-		NotBefore: now, NotAfter: now.AddDate(10, 0, 0), DNSNames: []string{fqdn, "localhost"}, IPAddresses: ips,
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
+	cert, key, err := ca.Issue(certgen.Template{Subject: pkix.Name{Organization: org, CommonName: fqdn}, Names: names,
+		NotBefore: now, NotAfter: now.AddDate(10, 0, 0), Usage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
 	if err != nil {
 		return err
 	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
+	if err := certgen.WriteCert(filepath.Join(dir, "ca.pem"), ca.DER, 0o644); err != nil {
 		return err
 	}
-	write := func(name, typ string, b []byte, mode os.FileMode) error {
-		return os.WriteFile(filepath.Join(dir, name), pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: b}), mode)
-	}
-	if err := write("ca.pem", "CERTIFICATE", caDER, 0o644); err != nil {
+	if err := certgen.WriteCert(filepath.Join(dir, "cert.pem"), cert, 0o644); err != nil {
 		return err
 	}
-	if err := write("cert.pem", "CERTIFICATE", der, 0o644); err != nil {
-		return err
-	}
-	return write("key.pem", "PRIVATE KEY", keyDER, 0o600) // Samba refuses a key others can read
-}
-
-func serial() *big.Int {
-	n, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 96))
-	return n
+	return certgen.WriteKey(filepath.Join(dir, "key.pem"), key) // Samba refuses a key others can read
 }
