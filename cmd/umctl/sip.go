@@ -88,12 +88,25 @@ func probeError(err error) error {
 	return cli.WithCode(cli.ExitFailure, err)
 }
 
-// printData prints v as JSON or YAML (-o).
-func printData(a *app, v any) error {
-	if a.output == "yaml" {
-		return cli.WriteYAML(a.io.Out, v)
+// probeTarget parses the URI argument, then checks the shared flags.
+func (p *probeFlags) probeTarget(arg string) (sipprobe.Target, error) {
+	t, err := parseTarget("", arg)
+	if err != nil {
+		return t, err
 	}
-	return cli.WriteJSON(a.io.Out, v)
+	return t, p.check()
+}
+
+// printResult prints v as JSON or YAML (-o json|yaml), else as text.
+func printResult(a *app, v any, text func(io.Writer)) error {
+	switch a.output {
+	case "yaml":
+		return cli.WriteYAML(a.io.Out, v)
+	case "json":
+		return cli.WriteJSON(a.io.Out, v)
+	}
+	text(a.io.Out)
+	return nil
 }
 
 // printAnswer prints where a request went, the TLS chain and the answer.

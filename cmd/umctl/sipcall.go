@@ -31,7 +31,7 @@ answered or the BYE failed, 4 on a TLS trust failure, 2 on bad input.`,
   umctl sip call sip:subscriber-access@um01.contoso.com --from sip:alice@contoso.com --hangup-after 5s`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := parseTarget("", args[0])
+			t, err := pf.probeTarget(args[0])
 			if err != nil {
 				return err
 			}
@@ -43,11 +43,8 @@ answered or the BYE failed, 4 on a TLS trust failure, 2 on bad input.`,
 			if hangup < 0 {
 				return cli.FlagErrorf("--hangup-after %s: want 0 or a positive duration, e.g. 2s", hangup)
 			}
-			if err := pf.check(); err != nil {
-				return err
-			}
 			res, err := sipprobe.Call(cmd.Context(), t, pf.conf, hangup)
-			if perr := printCall(a, res); perr != nil {
+			if perr := printResult(a, res, func(w io.Writer) { printCall(w, res) }); perr != nil {
 				return perr
 			}
 			if err != nil {
@@ -65,11 +62,7 @@ answered or the BYE failed, 4 on a TLS trust failure, 2 on bad input.`,
 	return cmd
 }
 
-func printCall(a *app, r *sipprobe.CallResult) error {
-	if a.output == "json" || a.output == "yaml" {
-		return printData(a, r)
-	}
-	w := a.io.Out
+func printCall(w io.Writer, r *sipprobe.CallResult) {
 	for i, h := range r.Hops {
 		fmt.Fprintf(w, "hop %d\n", i+1)
 		printAnswer(indent{w}, &h.Answer)
@@ -85,7 +78,6 @@ func printCall(a *app, r *sipprobe.CallResult) error {
 	if r.Answered {
 		fmt.Fprintf(w, "answered: held %s, BYE answered %d\n", r.Held.Round(time.Millisecond), r.ByeStatus)
 	}
-	return nil
 }
 
 // indent writes each line two spaces in.

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"io"
+
 	"github.com/spf13/cobra"
 
 	"github.com/umctl/umctl/internal/cli"
@@ -36,12 +38,8 @@ SBC) with --to as its request URI. Exit status as for 'umctl sip options'.`,
 			if ans == nil {
 				return probeError(err)
 			}
-			if a.output == "json" || a.output == "yaml" {
-				if perr := printData(a, ans); perr != nil {
-					return perr
-				}
-			} else {
-				printAnswer(a.io.Out, ans)
+			if perr := printResult(a, ans, func(w io.Writer) { printAnswer(w, ans) }); perr != nil {
+				return perr
 			}
 			return finish(ans, err)
 		},

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"io"
+
 	"github.com/spf13/cobra"
 
 	"github.com/umctl/umctl/internal/sipprobe"
@@ -22,21 +24,16 @@ server refused the client certificate), 2 on bad input.`,
   umctl sip options sip:pool01.contoso.com:5061;transport=tls --tls-ca ca.pem --cert um.pem --key um-key.pem`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := parseTarget("", args[0])
+			t, err := pf.probeTarget(args[0])
 			if err != nil {
 				return err
 			}
-			if err := pf.check(); err != nil {
-				return err
-			}
 			res, err := sipprobe.Options(cmd.Context(), t, pf.conf)
-			if res != nil {
-				if perr := printOptions(a, res); perr != nil {
-					return perr
-				}
-			}
 			if res == nil {
 				return probeError(err)
+			}
+			if perr := printResult(a, res, func(w io.Writer) { printOptions(w, res) }); perr != nil {
+				return perr
 			}
 			return finish(&res.Answer, err)
 		},
@@ -45,18 +42,13 @@ server refused the client certificate), 2 on bad input.`,
 	return cmd
 }
 
-func printOptions(a *app, r *sipprobe.OptionsResult) error {
-	if a.output == "json" || a.output == "yaml" {
-		return printData(a, r)
-	}
-	w := a.io.Out
+func printOptions(w io.Writer, r *sipprobe.OptionsResult) {
 	printAnswer(w, &r.Answer)
 	if r.Status == 0 {
-		return nil
+		return
 	}
 	optional(w, "user-agent", r.UserAgent)
 	optional(w, "server", r.Server)
 	optional(w, "allow", r.Allow)
 	optional(w, "supported", r.Supported)
-	return nil
 }
