@@ -1,12 +1,78 @@
 package main
 
 import (
+	"encoding/csv"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 
 	"github.com/umctl/umctl/internal/ad"
 	"github.com/umctl/umctl/internal/cli"
 )
+
+// readCSVColumns reads a CSV file with a header row naming known columns
+// (- and _ are the same, a BOM is ignored); required columns must be present.
+func readCSVColumns(stdin io.Reader, path string, known, required []string) ([]map[string]string, error) {
+	r := stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, cli.FlagErrorf("--from-csv: %v", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	cr := csv.NewReader(r)
+	cr.TrimLeadingSpace = true
+	cr.FieldsPerRecord = -1
+	recs, err := cr.ReadAll()
+	if err != nil {
+		return nil, cli.FlagErrorf("--from-csv %s: %v", path, err)
+	}
+	if len(recs) == 0 {
+		return nil, cli.FlagErrorf("--from-csv %s: empty file (expected a header row)", path)
+	}
+	if err := checkUTF8(recs, path); err != nil {
+		return nil, err
+	}
+	header := recs[0]
+	for i, h := range header {
+		h = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))), "-", "_")
+		if !contains(known, h) {
+			return nil, cli.FlagErrorf("--from-csv %s: unknown column %q (expected %s)", path, header[i], strings.Join(known, ", "))
+		}
+		if j := indexOf(header[:i], h); j >= 0 {
+			return nil, cli.FlagErrorf("--from-csv %s: column %s is in the header twice (columns %d and %d); nothing was written", path, h, j+1, i+1)
+		}
+		header[i] = h
+	}
+	for _, c := range required {
+		if !contains(header, c) {
+			return nil, cli.FlagErrorf("--from-csv %s: the header has no %s column (expected %s)", path, c, strings.Join(known, ", "))
+		}
+	}
+	var rows []map[string]string
+	for _, rec := range recs[1:] {
+		row := map[string]string{}
+		for i, v := range rec {
+			if i < len(header) {
+				row[header[i]] = strings.TrimSpace(v)
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
 
 // maxListed bounds how many bad cells an error lists.
 const maxListed = 20
