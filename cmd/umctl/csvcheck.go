@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/umctl/umctl/internal/ad"
@@ -39,16 +40,16 @@ func readCSVColumns(stdin io.Reader, path string, known, required []string) ([]m
 	header := recs[0]
 	for i, h := range header {
 		h = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))), "-", "_")
-		if !contains(known, h) {
+		if !slices.Contains(known, h) {
 			return nil, cli.FlagErrorf("--from-csv %s: unknown column %q (expected %s)", path, header[i], strings.Join(known, ", "))
 		}
-		if j := indexOf(header[:i], h); j >= 0 {
+		if j := slices.Index(header[:i], h); j >= 0 {
 			return nil, cli.FlagErrorf("--from-csv %s: column %s is in the header twice (columns %d and %d); nothing was written", path, h, j+1, i+1)
 		}
 		header[i] = h
 	}
 	for _, c := range required {
-		if !contains(header, c) {
+		if !slices.Contains(header, c) {
 			return nil, cli.FlagErrorf("--from-csv %s: the header has no %s column (expected %s)", path, c, strings.Join(known, ", "))
 		}
 	}
@@ -63,15 +64,6 @@ func readCSVColumns(stdin io.Reader, path string, known, required []string) ([]m
 		rows = append(rows, row)
 	}
 	return rows, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // maxListed bounds how many bad cells an error lists.
@@ -107,14 +99,4 @@ func checkUTF8(recs [][]string, path string) error {
 	}
 	return cli.WithCode(cli.ExitUsage, fmt.Errorf("--from-csv %s: %d cell(s) not valid UTF-8 (was the file saved as Latin-1 or Windows-1252? save it as UTF-8); nothing was written:\n  %s%s",
 		path, total, strings.Join(bad, "\n  "), more))
-}
-
-// indexOf is the index of s in list, or -1.
-func indexOf(list []string, s string) int {
-	for i, v := range list {
-		if v == s {
-			return i
-		}
-	}
-	return -1
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -268,7 +269,7 @@ msExchUMIPGatewayFlags2: -1
 		expectFixed(t, "sip-uri-case", u.Sam, "Dagny.Hansen@", "dn: "+dn+"\nchangetype: modify\ndelete: proxyAddresses\nproxyAddresses: "+lower+
 			"\n-\nadd: proxyAddresses\nproxyAddresses: "+upper+"\n")
 		vals := labtest.LDAPSearch(t, dn, "base", "(objectClass=*)", "proxyAddresses")[0]["proxyaddresses"]
-		if !contains(vals, lower) || contains(vals, upper) {
+		if !slices.Contains(vals, lower) || slices.Contains(vals, upper) {
 			t.Errorf("after the fix: %v", vals)
 		}
 	})

@@ -3,6 +3,7 @@ package ad
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/go-ldap/ldap/v3"
@@ -139,7 +140,7 @@ func (cp *ContactPlanner) existingContact(ctx context.Context, sip string) (*lda
 	}
 	var found []*ldap.Entry
 	for _, e := range cp.bySIP[strings.ToLower(sip)] {
-		if contains(lowerAll(e.GetAttributeValues("objectClass")), "contact") && strings.EqualFold(e.GetAttributeValue("msRTCSIP-PrimaryUserAddress"), sip) {
+		if slices.Contains(lowerAll(e.GetAttributeValues("objectClass")), "contact") && strings.EqualFold(e.GetAttributeValue("msRTCSIP-PrimaryUserAddress"), sip) {
 			found = append(found, e)
 		}
 	}
@@ -239,12 +240,12 @@ func (cp *ContactPlanner) warnNumber(ctx context.Context, p *Plan, s ContactSpec
 		if err != nil {
 			return err
 		}
-		if !contains(nums, s.DisplayNumber) {
+		if !slices.Contains(nums, s.DisplayNumber) {
 			p.Warnf("%s: %s is not an auto attendant number of dial plan %s (%s)", s.SIPAddress, s.DisplayNumber, dp.Name, orNone(nums))
 		}
 		return nil
 	}
-	if !contains(dp.AccessNumbers, s.DisplayNumber) {
+	if !slices.Contains(dp.AccessNumbers, s.DisplayNumber) {
 		p.Warnf("%s: %s is not a subscriber access number of dial plan %s (%s)", s.SIPAddress, s.DisplayNumber, dp.Name, orNone(dp.AccessNumbers))
 	}
 	return nil

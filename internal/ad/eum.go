@@ -1,6 +1,7 @@
 package ad
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/go-ldap/ldap/v3"
@@ -88,7 +89,7 @@ func eumUserFromEntry(e *ldap.Entry) *EUMUser {
 // isPerson reports a user account (not a computer, not a contact).
 func isPerson(e *ldap.Entry) bool {
 	cls := lowerAll(e.GetAttributeValues("objectClass"))
-	return contains(cls, "user") && !contains(cls, "computer")
+	return slices.Contains(cls, "user") && !slices.Contains(cls, "computer")
 }
 
 // userTerms are the indexed equality filters that find a user by name: a
@@ -116,13 +117,4 @@ func lowerAll(v []string) []string {
 		out[i] = strings.ToLower(s)
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

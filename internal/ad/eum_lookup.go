@@ -2,6 +2,7 @@ package ad
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/go-ldap/ldap/v3"
@@ -73,13 +74,13 @@ func (ep *EUMPlanner) load(ctx context.Context, names []string, addrs []EUMAddre
 		u := ep.canonical(fresh, e.authoritative)
 		if isPerson(e.Entry) && e.authoritative {
 			for _, k := range fresh.nameKeys() {
-				if wantName[k] && !containsUser(ep.byName[k], u) {
+				if wantName[k] && !slices.Contains(ep.byName[k], u) {
 					ep.byName[k] = append(ep.byName[k], u)
 				}
 			}
 		}
 		for _, a := range u.Addresses {
-			if k := a.key(); wantAddr[k] && !containsUser(ep.owners[k], u) {
+			if k := a.key(); wantAddr[k] && !slices.Contains(ep.owners[k], u) {
 				ep.owners[k] = append(ep.owners[k], u)
 			}
 		}
@@ -181,15 +182,6 @@ func (u *EUMUser) nameKeys() []string {
 		}
 	}
 	return keys
-}
-
-func containsUser(list []*EUMUser, u *EUMUser) bool {
-	for _, x := range list {
-		if x == u {
-			return true
-		}
-	}
-	return false
 }
 
 // User finds a user by sAMAccountName, UPN, SIP address (with or without sip:)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/go-ldap/ldap/v3"
@@ -160,14 +161,14 @@ func (ep *EUMPlanner) CheckFree(ctx context.Context, dp DialPlan, address, self 
 	if field == FieldSIPName {
 		return nil
 	}
-	if contains(dp.AccessNumbers, address) {
+	if slices.Contains(dp.AccessNumbers, address) {
 		return fieldErr(field, address, "is the subscriber access number of dial plan %s", dp.Name)
 	}
 	aa, err := ep.cat.AutoAttendantNumbers(ctx, dp)
 	if err != nil {
 		return err
 	}
-	if contains(aa, address) {
+	if slices.Contains(aa, address) {
 		return fieldErr(field, address, "is an auto attendant number of dial plan %s", dp.Name)
 	}
 	return nil
@@ -248,12 +249,12 @@ func updateCaseSensitive(p *Plan, kind string, e *ldap.Entry, attr string, want 
 	old := e.GetAttributeValues(attr)
 	var del, add []string
 	for _, v := range old {
-		if !contains(want, v) {
+		if !slices.Contains(want, v) {
 			del = append(del, v)
 		}
 	}
 	for _, v := range want {
-		if !contains(old, v) {
+		if !slices.Contains(old, v) {
 			add = append(add, v)
 		}
 	}

@@ -3,6 +3,7 @@ package ad
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -114,14 +115,14 @@ func (ep *EUMPlanner) Find(ctx context.Context, query, dialPlan string) (FindRes
 	q := strings.TrimPrefix(strings.TrimPrefix(query, "sip:"), "tel:")
 	r := FindResult{Query: query, DialPlan: dp.Name, PhoneContexts: contexts, Owners: []EUMEntry{},
 		ProxyAddress: "eum:" + q + ";phone-context=" + dp.PhoneContext,
-		AccessNumber: contains(dp.AccessNumbers, q), AutoAttendantNumer: contains(aa, q)}
+		AccessNumber: slices.Contains(dp.AccessNumbers, q), AutoAttendantNumer: slices.Contains(aa, q)}
 	owners, err := ep.Owners(ctx, dp, q)
 	if err != nil {
 		return r, err
 	}
 	for _, u := range owners {
 		for _, a := range u.Addresses {
-			if strings.EqualFold(a.Address, q) && contains(lowerAll(contexts), strings.ToLower(a.PhoneContext)) {
+			if strings.EqualFold(a.Address, q) && slices.Contains(lowerAll(contexts), strings.ToLower(a.PhoneContext)) {
 				e, err := ep.entry(ctx, u, a)
 				if err != nil {
 					return r, err

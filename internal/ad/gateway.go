@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -226,7 +227,7 @@ func gatewayWant(g Gateway, s GatewaySettings) ([]Attr, error) {
 		want = append(want, Attr{"msExchUMIPGatewayPort", []string{strconv.Itoa(*s.Port)}})
 	}
 	if s.Status != nil {
-		i := indexOf(GatewayStatuses, *s.Status)
+		i := slices.Index(GatewayStatuses, *s.Status)
 		if i < 0 {
 			return nil, fieldErr(FieldStatus, *s.Status, "expected one of %s", strings.Join(GatewayStatuses, ", "))
 		}
@@ -279,15 +280,6 @@ func setBit(v, bit int, on bool) int {
 		return v | bit
 	}
 	return v &^ bit
-}
-
-func indexOf(list []string, s string) int {
-	for i, v := range list {
-		if v == s {
-			return i
-		}
-	}
-	return -1
 }
 
 // PilotFromPhoneContext is what ExchUCUtil uses as a hunt group's pilot: the

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -103,7 +104,7 @@ func (c *Claim) heldBy(e *ldap.Entry) bool {
 		}
 		return false
 	case claimSIP:
-		return contains(sipValues(e), strings.ToLower(c.value))
+		return slices.Contains(sipValues(e), strings.ToLower(c.value))
 	}
 	return lineNumber(e) == c.value
 }

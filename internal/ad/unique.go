@@ -2,6 +2,7 @@ package ad
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/go-ldap/ldap/v3"
@@ -77,7 +78,7 @@ func (d *Dir) findRTCOwners(ctx context.Context, sips, numbers []string) (bySIP,
 func sipValues(e *ldap.Entry) []string {
 	var out []string
 	for _, v := range append(e.GetAttributeValues("proxyAddresses"), e.GetAttributeValue("msRTCSIP-PrimaryUserAddress")) {
-		if k := strings.ToLower(v); strings.HasPrefix(k, "sip:") && !contains(out, k) {
+		if k := strings.ToLower(v); strings.HasPrefix(k, "sip:") && !slices.Contains(out, k) {
 			out = append(out, k)
 		}
 	}

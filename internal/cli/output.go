@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -21,10 +22,8 @@ func ValidateOutput(format string) error {
 	if format == "" {
 		return nil
 	}
-	for _, f := range OutputFormats {
-		if f == format {
-			return nil
-		}
+	if slices.Contains(OutputFormats, format) {
+		return nil
 	}
 	return FlagErrorf("invalid value %q for --output: expected one of %s", format, strings.Join(OutputFormats, ", "))
 }
