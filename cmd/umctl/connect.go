@@ -34,7 +34,7 @@ func (c *connFlags) register(root *cobra.Command) {
 	pf.StringVar(&c.passwordFile, "bind-password-file", "", "read the bind password from this file (UMCTL_BIND_PASSWORD_FILE)")
 	pf.StringVar(&c.caFile, "ca-file", "", "PEM file with the CA certificate(s) to trust (UMCTL_CA_FILE)")
 	pf.BoolVar(&c.insecure, "insecure-skip-tls-verify", false, "do not verify the server certificate (insecure; UMCTL_INSECURE_SKIP_TLS_VERIFY)")
-	pf.DurationVar(&c.timeout, "timeout", 0, "timeout for connecting and for each request (UMCTL_TIMEOUT; default 10s)")
+	pf.DurationVar(&c.timeout, "timeout", 0, "timeout for connecting and for each request (UMCTL_TIMEOUT; default 10s; the sip probes wait 5s)")
 	pf.StringVar(&c.profile, "profile", "", "profile of the config file to use (UMCTL_PROFILE)")
 	pf.StringVar(&c.gc, "gc", "", "global catalog for forest-wide uniqueness checks, e.g. ldaps://gc1.contoso.com:3269 (UMCTL_GC)")
 	c.auth.register(root)

@@ -167,7 +167,7 @@ variable, the selected profile of the config file, a default.
   UMCTL_BIND_PASSWORD             (no flag)       the password itself, for CI secret stores
   UMCTL_CA_FILE                   --ca-file       PEM file of the CA that issued the DC's certificate
   UMCTL_INSECURE_SKIP_TLS_VERIFY  --insecure-skip-tls-verify   turn certificate checks off (warns)
-  UMCTL_TIMEOUT                   --timeout       per-request timeout (default 10s)
+  UMCTL_TIMEOUT                   --timeout       per-request timeout (default 10s; the sip probes' wait, default 5s)
   UMCTL_PROFILE                   --profile       the profile of the config file to use
   UMCTL_GC                        --gc            global catalog (ldaps://gc1.contoso.com:3269) for forest-wide
                                                   uniqueness checks and ucutil's pools and groups; writes stay on --server

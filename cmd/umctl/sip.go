@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -21,24 +22,33 @@ func newSIPCmd(a *app) *cobra.Command {
 (UDP, TCP, TLS or mutual TLS) and reports what came back.
 
 A target is a SIP URI: sip:host[:port][;transport=udp|tcp|tls] or sips:host[:port]
-(transport UDP by default, TLS for sips:; port 5060, 5061 for TLS).`,
+(transport UDP by default, TLS for sips:; port 5060, 5061 for TLS).
+
+Each probe waits for an answer as long as the global --timeout says, else
+UMCTL_TIMEOUT, else 5s (not the directory's 10s; a profile's timeout is for
+the directory only).`,
 		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(newSIPOptionsCmd(a), newSIPMWICmd(a), newSIPCallCmd(a))
 	return cmd
 }
 
-// probeFlags are the flags every probe shares.
+// defaultProbeTimeout is a probe's wait when neither --timeout nor
+// UMCTL_TIMEOUT is set.
+const defaultProbeTimeout = 5 * time.Second
+
+// probeFlags are the flags every probe shares; the timeout is the global one.
 type probeFlags struct {
 	conf sipprobe.Config
+	conn *connFlags
 }
 
-func (p *probeFlags) register(cmd *cobra.Command) {
+func (p *probeFlags) register(cmd *cobra.Command, a *app) {
+	p.conn = &a.conn
 	f := cmd.Flags()
 	f.StringVar(&p.conf.CA, "tls-ca", "", "PEM file of the CAs that verify the server's certificate (default: the system roots)")
 	f.StringVar(&p.conf.Cert, "cert", "", "client certificate (PEM) for mutual TLS, as Lync and Exchange UM present")
 	f.StringVar(&p.conf.Key, "key", "", "key of --cert (PEM; default: the --cert file)")
-	f.DurationVar(&p.conf.Timeout, "timeout", 5*time.Second, "how long to wait for an answer")
 	_ = cmd.MarkFlagFilename("tls-ca", "pem", "crt")
 	_ = cmd.MarkFlagFilename("cert", "pem", "crt")
 	_ = cmd.MarkFlagFilename("key", "pem", "key")
@@ -46,9 +56,11 @@ func (p *probeFlags) register(cmd *cobra.Command) {
 
 // check validates the shared flags (exit 2 naming the flag).
 func (p *probeFlags) check() error {
-	if p.conf.Timeout <= 0 {
-		return cli.FlagErrorf("--timeout %s: want a positive duration, e.g. 5s", p.conf.Timeout)
+	t, err := p.conn.probeTimeout()
+	if err != nil {
+		return err
 	}
+	p.conf.Timeout = t
 	if p.conf.Key != "" && p.conf.Cert == "" {
 		return cli.FlagErrorf("--key needs --cert")
 	}
@@ -56,6 +68,25 @@ func (p *probeFlags) check() error {
 		return cli.FlagErrorf("%s", invalidText(err))
 	}
 	return nil
+}
+
+// probeTimeout is the global --timeout if given, else UMCTL_TIMEOUT, else
+// defaultProbeTimeout (exit 2 naming the flag or variable when not positive).
+func (c *connFlags) probeTimeout() (time.Duration, error) {
+	if c.cmd.PersistentFlags().Changed("timeout") {
+		if c.timeout <= 0 {
+			return 0, cli.FlagErrorf("--timeout %s: want a positive duration, e.g. 5s", c.timeout)
+		}
+		return c.timeout, nil
+	}
+	if v := os.Getenv("UMCTL_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return 0, cli.FlagErrorf("UMCTL_TIMEOUT %q: want a positive duration, e.g. 5s", v)
+		}
+		return d, nil
+	}
+	return defaultProbeTimeout, nil
 }
 
 // parseTarget parses a URI argument or flag value; name is the flag ("" for the argument).

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/umctl/umctl/internal/cli"
 	"github.com/umctl/umctl/internal/kamailiotest"
 	"github.com/umctl/umctl/internal/sipptest"
 )
@@ -40,6 +41,55 @@ func TestSIPProbeUsage(t *testing.T) {
 		if code != 2 || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%v: exit %d, %q; want 2 and %q", tc.args, code, errOut, tc.want)
 		}
+	}
+}
+
+// The probes wait as long as the global --timeout says, else UMCTL_TIMEOUT,
+// else 5s; the flag wins over the variable, even a bad one.
+func TestProbeTimeoutPrecedence(t *testing.T) {
+	for _, tc := range []struct {
+		env  string
+		args []string
+		want time.Duration
+		err  string
+	}{
+		{want: 5 * time.Second},
+		{env: "300ms", want: 300 * time.Millisecond},
+		{env: "300ms", args: []string{"--timeout", "2s"}, want: 2 * time.Second},
+		{env: "soon", args: []string{"--timeout", "2s"}, want: 2 * time.Second},
+		{env: "soon", err: `UMCTL_TIMEOUT "soon": want a positive duration`},
+		{env: "-1s", err: `UMCTL_TIMEOUT "-1s": want a positive duration`},
+		{args: []string{"--timeout", "0s"}, err: "--timeout 0s: want a positive duration"},
+	} {
+		isolate(t)
+		if tc.env != "" {
+			t.Setenv("UMCTL_TIMEOUT", tc.env)
+		}
+		io, _, _, _ := cli.Test()
+		a := newApp(io)
+		cmd, _, err := newRootCmd(a).Find([]string{"sip", "options"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.ParseFlags(tc.args); err != nil {
+			t.Fatal(err)
+		}
+		got, err := a.conn.probeTimeout()
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("env %q %v: %v, %v; want error %q", tc.env, tc.args, got, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("env %q %v: %v, %v; want %v", tc.env, tc.args, got, err, tc.want)
+		}
+	}
+	isolate(t)
+	t.Setenv("UMCTL_TIMEOUT", "soon")
+	code, _, errOut := umctl(t, "sip", "options", "sip:127.0.0.1:9")
+	if code != 2 || !strings.Contains(errOut, `UMCTL_TIMEOUT "soon"`) {
+		t.Fatalf("exit %d: %s", code, errOut)
 	}
 }
 

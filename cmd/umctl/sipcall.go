@@ -58,7 +58,7 @@ answered or the BYE failed, 4 on a TLS trust failure, 2 on bad input.`,
 	}
 	cmd.Flags().StringVar(&pf.conf.From, "from", "", "From URI (default: sip:umctl@<local address>)")
 	cmd.Flags().DurationVar(&hangup, "hangup-after", 2*time.Second, "how long to hold an answered call before BYE")
-	pf.register(cmd)
+	pf.register(cmd, a)
 	return cmd
 }
 

@@ -49,7 +49,7 @@ SBC) with --to as its request URI. Exit status as for 'umctl sip options'.`,
 	f.StringVar(&messages, "messages", "", "new and old voice messages as NEW/OLD, e.g. 2/5")
 	f.StringVar(&account, "account", "", "Message-Account URI (default: --to)")
 	f.StringVar(&proxy, "proxy", "", "send to this SIP URI instead of the host of --to (Lync pool, PBX trunk)")
-	pf.register(cmd)
+	pf.register(cmd, a)
 	return cmd
 }
 

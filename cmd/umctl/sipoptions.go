@@ -38,7 +38,7 @@ server refused the client certificate), 2 on bad input.`,
 			return finish(&res.Answer, err)
 		},
 	}
-	pf.register(cmd)
+	pf.register(cmd, a)
 	return cmd
 }
 
