@@ -76,7 +76,7 @@ type manifestFlags struct {
 func (f *manifestFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVarP(&f.files, "filename", "f", nil, "manifest file (YAML or JSON; repeatable; - = standard input)")
 	cmd.Flags().StringVar(&f.target, "target", "", "only this entry: ucutil, SECTION or SECTION/NAME (gateways/NAME, huntGroups/NAME, contacts/SIP, eum/USER)")
-	cmd.Flags().BoolVar(&f.prune, "prune", false, "also delete contacts and hunt groups marked adminDescription=umctl-managed that the manifest no longer lists")
+	cmd.Flags().BoolVar(&f.prune, "prune", false, "also delete contacts and hunt groups marked adminDescription=umctl-managed, and remove EUM addresses umctl added to a listed user, that the manifest no longer lists")
 	_ = cmd.MarkFlagRequired("filename")
 }
 
@@ -125,7 +125,11 @@ writes nothing. --target limits it to one entry.
 Contacts and hunt groups apply creates carry the ownership marker
 adminDescription=umctl-managed. --prune also deletes marked ones the manifest
 no longer lists (never unmarked ones: made by hand, by ucutil, or adopted with
-export); a plan with deletions asks first on a terminal and needs --yes otherwise.
+export). EUM addresses are managed per listed user: apply records the ones it
+adds in the user's adminDescription ("umctl-managed eum:ADDRESS;CONTEXT ..."),
+and --prune removes only recorded ones the manifest no longer lists for that
+user; users the manifest does not list are never touched. A plan with
+deletions or removals asks first on a terminal and needs --yes otherwise.
 
 ` + manifestHelp,
 		Args: cobra.NoArgs,
@@ -135,9 +139,7 @@ export); a plan with deletions asks first on a terminal and needs --yes otherwis
 			}
 			return a.withManifestPlan(cmd, f, func(ctx context.Context, d *ad.Dir, p *ad.Plan) error {
 				r := planRun{mutateFlags: mutateFlags{yes: yes}}
-				if _, _, del, _ := p.Counts(); del > 0 {
-					r.confirm = fmt.Sprintf("Delete %d objects?", del)
-				}
+				r.confirm = pruneQuestion(p)
 				return a.runPlan(ctx, d, p, r)
 			})
 		},
@@ -216,4 +218,20 @@ func (a *app) manifestError(err error) error {
 	}
 	fmt.Fprintf(a.io.ErrOut, "umctl: the manifest is invalid (%d %s); nothing was written\n", len(ps), noun)
 	return &cli.SilentError{Code: cli.ExitUsage}
+}
+
+// pruneQuestion is the confirmation a plan with deletions or EUM removals
+// needs ("" when it has none).
+func pruneQuestion(p *ad.Plan) string {
+	_, _, del, _ := p.Counts()
+	removals := manifest.EUMRemovals(p)
+	switch {
+	case del > 0 && removals > 0:
+		return fmt.Sprintf("Delete %d objects and remove %d EUM addresses?", del, removals)
+	case del > 0:
+		return fmt.Sprintf("Delete %d objects?", del)
+	case removals > 0:
+		return fmt.Sprintf("Remove %d EUM addresses?", removals)
+	}
+	return ""
 }

@@ -68,13 +68,18 @@ type EUMUser struct {
 	entry     *ldap.Entry
 	fromGC    bool // read from the global catalog (for uniqueness), not from the DC written
 	planned   bool // a change was planned from entry
+
+	// AdminDescription is the user's adminDescription as read (a manifest
+	// records there which EUM addresses it added).
+	AdminDescription string `json:"-"`
 }
 
-var userAttrs = []string{"objectClass", "sAMAccountName", "userPrincipalName", "msRTCSIP-PrimaryUserAddress", "msRTCSIP-Line", "proxyAddresses"}
+var userAttrs = []string{"objectClass", "sAMAccountName", "userPrincipalName", "msRTCSIP-PrimaryUserAddress", "msRTCSIP-Line", "proxyAddresses", "adminDescription"}
 
 func eumUserFromEntry(e *ldap.Entry) *EUMUser {
 	u := &EUMUser{DN: e.DN, Account: e.GetAttributeValue("sAMAccountName"), UPN: e.GetAttributeValue("userPrincipalName"),
-		SIP: e.GetAttributeValue("msRTCSIP-PrimaryUserAddress"), Line: e.GetAttributeValue("msRTCSIP-Line"), entry: e}
+		SIP: e.GetAttributeValue("msRTCSIP-PrimaryUserAddress"), Line: e.GetAttributeValue("msRTCSIP-Line"),
+		AdminDescription: e.GetAttributeValue("adminDescription"), entry: e}
 	for _, v := range e.GetAttributeValues("proxyAddresses") {
 		if a, ok := ParseEUM(v); ok {
 			u.Addresses = append(u.Addresses, a)

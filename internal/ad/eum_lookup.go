@@ -40,6 +40,7 @@ func (ep *EUMPlanner) canonical(u *EUMUser, authoritative bool) *EUMUser {
 	}
 	if authoritative && have.fromGC && !have.planned {
 		have.Account, have.UPN, have.SIP, have.Addresses, have.entry, have.fromGC = u.Account, u.UPN, u.SIP, u.Addresses, u.entry, false
+		have.AdminDescription = u.AdminDescription // not in the global catalog
 	}
 	return have
 }

@@ -309,24 +309,11 @@ func (ep *EUMPlanner) PlanRemove(ctx context.Context, p *Plan, s EUMRemoveSpec) 
 	if !s.All && s.Address == "" && pc == "" {
 		return fieldErr(FieldDialPlan, "", "give a dial plan, an address or all")
 	}
-	var keep []EUMAddress
-	removedPrimary, removed := false, 0
-	for _, a := range u.Addresses {
-		match := s.All || ((pc == "" || strings.EqualFold(a.PhoneContext, pc)) && (s.Address == "" || strings.EqualFold(a.Address, s.Address)))
-		if match {
-			removed++
-			removedPrimary = removedPrimary || a.Primary
-			continue
-		}
-		keep = append(keep, a)
-	}
+	removed, _ := ep.planDrop(p, u, func(a EUMAddress) bool {
+		return s.All || ((pc == "" || strings.EqualFold(a.PhoneContext, pc)) && (s.Address == "" || strings.EqualFold(a.Address, s.Address)))
+	})
 	if removed == 0 {
 		return fmt.Errorf("%w: user %s has no matching EUM address", ErrNotFound, u.Account)
 	}
-	if removedPrimary && len(keep) > 0 {
-		keep[0].Primary = true
-		p.Warnf("%s: the primary EUM address was removed; %s is primary now", u.Account, keep[0].String())
-	}
-	ep.planProxies(p, u, keep)
 	return nil
 }

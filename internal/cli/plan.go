@@ -29,6 +29,7 @@ func PrintPlan(s *IOStreams, p *ad.Plan, o PlanOptions) error {
 	case "yaml":
 		return WriteYAML(s.Out, p)
 	case "ldif":
+		printWarnings(s, p)
 		return writePlanLDIF(s.Out, p)
 	}
 	w := s.Out
@@ -61,9 +62,7 @@ func PrintPlan(s *IOStreams, p *ad.Plan, o PlanOptions) error {
 			}
 		}
 	}
-	for _, warn := range p.Warnings {
-		fmt.Fprintf(s.ErrOut, "warning: %s\n", warn)
-	}
+	printWarnings(s, p)
 	add, mod, del, same := p.Counts()
 	suffix := ""
 	if o.DryRun {
@@ -75,6 +74,13 @@ func PrintPlan(s *IOStreams, p *ad.Plan, o PlanOptions) error {
 	}
 	fmt.Fprintf(w, "Plan: %d to add, %d to change, %d to delete, %d unchanged.%s\n", add, mod, del, same, suffix)
 	return nil
+}
+
+// printWarnings writes the plan's warnings on standard error.
+func printWarnings(s *IOStreams, p *ad.Plan) {
+	for _, warn := range p.Warnings {
+		fmt.Fprintf(s.ErrOut, "warning: %s\n", EscapeTerminal(warn))
+	}
 }
 
 func quoteVals(v []string) string {

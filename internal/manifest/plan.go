@@ -60,7 +60,7 @@ func Plan(ctx context.Context, d *ad.Dir, m *Manifest, o Options) (*ad.Plan, err
 	if err := planContacts(ctx, d, p, m, keep, refused); err != nil {
 		return nil, err
 	}
-	if err := planEUM(ctx, d, p, m, keep, refused); err != nil {
+	if err := planEUM(ctx, d, p, m, eumOptions{keep: keep, refused: refused, prune: o.Prune}); err != nil {
 		return nil, err
 	}
 	if len(ps) > 0 {
@@ -115,33 +115,6 @@ func planContacts(ctx context.Context, d *ad.Dir, p *ad.Plan, m *Manifest, keep 
 	}
 	for i, s := range specs {
 		if err := refused(list[i].At, cp.PlanNew(ctx, p, s)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func planEUM(ctx context.Context, d *ad.Dir, p *ad.Plan, m *Manifest, keep keepFunc, refused refuseFunc) error {
-	var at []Location
-	var specs []ad.EUMSpec
-	for _, u := range m.EUM {
-		if !keep("eum", u.User) {
-			continue
-		}
-		for _, a := range u.Addresses {
-			at = append(at, a.At)
-			specs = append(specs, ad.EUMSpec{User: u.User, DialPlan: a.DialPlan, Extension: a.Extension, SIPName: a.SIPName, Primary: a.Primary})
-		}
-	}
-	if len(specs) == 0 {
-		return nil
-	}
-	ep := d.NewEUMPlanner()
-	if err := ep.Prefetch(ctx, specs); err != nil {
-		return err
-	}
-	for i, s := range specs {
-		if err := refused(at[i], ep.PlanAdd(ctx, p, s)); err != nil {
 			return err
 		}
 	}
