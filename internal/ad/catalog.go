@@ -23,6 +23,8 @@ type Catalog struct {
 	pools    []Pool
 	poolsOK  bool
 	limits   map[string]int // lower attribute name → rangeUpper
+	parts    []partition    // the forest's naming contexts (domains.go)
+	partsOK  bool
 }
 
 // Catalog returns the Dir's catalog (one per Dir, read lazily).

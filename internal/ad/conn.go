@@ -58,6 +58,7 @@ type Dir struct {
 	cat        *Catalog  // the configuration read for this connection's command
 	gc         *Dir      // global catalog for forest-wide searches, once dialled
 	gcSettings *Settings // where the global catalog is, if configured
+	route      *router   // the DCs of other domains that writes go to (route.go), or nil
 }
 
 // RootDSE holds the naming contexts of the forest.
@@ -147,7 +148,12 @@ func (d *Dir) Close() {
 	if d.gc != nil {
 		d.gc.Close()
 	}
-	d.conn.Close()
+	if d.route != nil {
+		d.route.close(d)
+	}
+	if d.conn != nil {
+		d.conn.Close()
+	}
 }
 
 // Conn exposes the underlying connection for the packages that write.

@@ -10,7 +10,8 @@ import (
 // Global catalog: Exchange and Lync keep proxy addresses, SIP addresses and
 // line URIs unique across the forest, not only in one domain. With a global
 // catalog configured (UseGlobalCatalog), ForestSearchAny asks it (base "", every
-// domain and the configuration partition); writes stay on this DC.
+// domain and the configuration partition); writes go to a DC of each object's
+// domain (route.go).
 
 // UseGlobalCatalog makes forest-wide searches go to the global catalog that s
 // (this connection's settings with the GC's URL, e.g. ldaps://gc1:3269) names.

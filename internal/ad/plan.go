@@ -59,6 +59,7 @@ type Change struct {
 	req   any                                     // *ldap.AddRequest, *ldap.ModifyRequest or *ldap.DelRequest
 	undo  any                                     // what reverses req (see Settle): *ldap.DelRequest or *ldap.ModifyRequest
 	apply func(ctx context.Context, d *Dir) error // read-modify-write changes (security descriptors)
+	via   *Dir                                    // the DC of another domain that takes it (route.go), or nil
 }
 
 // Plan is an ordered list of changes (parents before children).
@@ -235,6 +236,12 @@ func (d *Dir) Apply(ctx context.Context, p *Plan, progress func(done, total int,
 			pending = append(pending, c)
 		}
 	}
+	if err := d.routeChanges(ctx, pending); err != nil {
+		for _, c := range pending {
+			c.Status = StatusSkipped
+		}
+		return err
+	}
 	conns := []*Dir{d}
 	if p.Independent && len(pending) > 100 {
 		for i := 1; i < ApplyConnections; i++ {
@@ -265,7 +272,7 @@ func (d *Dir) Apply(ctx context.Context, p *Plan, progress func(done, total int,
 		go func(conn *Dir) {
 			defer wg.Done()
 			for c := range next {
-				err := conn.applyOne(ctx, c)
+				err := c.writer(conn).applyOne(ctx, c) // conn, or the DC of the object's domain
 				mu.Lock()
 				done++
 				if err != nil {

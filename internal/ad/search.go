@@ -169,7 +169,11 @@ func (d *Dir) Read(ctx context.Context, dn string, attrs []string) (*ldap.Entry,
 
 // Exists reports whether dn names an object.
 func (d *Dir) Exists(ctx context.Context, dn string) (bool, error) {
-	_, err := d.Read(ctx, dn, []string{"1.1"})
+	src, err := d.readerFor(ctx, dn) // a DC of dn's domain
+	if err != nil {
+		return false, err
+	}
+	_, err = src.Read(ctx, dn, []string{"1.1"})
 	if err == nil {
 		return true, nil
 	}

@@ -39,7 +39,8 @@ import (
 // The re-check reads the DC that took the writes, not the global catalog: the
 // GC may not have this run's write yet, and USNs order writes only within one
 // DC. So the guarantee is between runs writing to the same DC (the same
-// --server); runs on two DCs see each other only after replication.
+// --server, or the same DC of the object's domain when writes are routed,
+// route.go); runs on two DCs see each other only after replication.
 
 // claimKind says which unique value a Claim is.
 type claimKind int
@@ -205,33 +206,28 @@ var settleAttrs = []string{"objectClass", "proxyAddresses", "msRTCSIP-PrimaryUse
 // keeps it. Values this run wrote first but another object also has (written
 // later, by a run that will back off, or by another tool) become warnings.
 func (d *Dir) Settle(ctx context.Context, p *Plan) error {
-	var live []*Claim
-	var terms []string
-	for _, c := range p.Claims {
-		if c.change.Status == StatusDone {
-			live = append(live, c)
-			terms = append(terms, c.terms()...)
-		}
-	}
-	if len(live) == 0 {
-		return nil
-	}
-	es, err := d.SearchAny(ctx, d.RootDSE.DefaultNC, "", terms, settleAttrs)
-	if err != nil {
-		return fmt.Errorf("re-checking the written values: %w", err)
-	}
 	var losses []string
 	lost := map[*Change]bool{}
-	holders := indexHolders(es)
-	for _, c := range live {
-		if msg := d.judge(p, c, c.candidates(holders)); msg != "" {
-			losses = append(losses, msg)
-			lost[c.change] = true
+	for _, g := range liveClaims(d, p) {
+		var terms []string
+		for _, c := range g.claims {
+			terms = append(terms, c.terms()...)
+		}
+		es, err := g.dc.SearchAny(ctx, g.dc.RootDSE.DefaultNC, "", terms, settleAttrs)
+		if err != nil {
+			return fmt.Errorf("re-checking the written values: %w", err)
+		}
+		holders := indexHolders(es)
+		for _, c := range g.claims {
+			if msg := d.judge(p, c, c.candidates(holders)); msg != "" {
+				losses = append(losses, msg)
+				lost[c.change] = true
+			}
 		}
 	}
 	for _, c := range p.Changes {
 		if lost[c] && c.Status == StatusDone {
-			if err := d.undo(ctx, c); err != nil {
+			if err := c.writer(d).undo(ctx, c); err != nil {
 				losses = append(losses, fmt.Sprintf("undoing the change to %s failed: %v (run `umctl eum check` / `umctl contact check`)", c.DN, err))
 			}
 		}
@@ -243,6 +239,34 @@ func (d *Dir) Settle(ctx context.Context, p *Plan) error {
 		return fmt.Errorf("%w: %s", ErrRaceLost, losses[0])
 	}
 	return fmt.Errorf("%w: %d values were written by a concurrent run at the same time:\n  %s", ErrRaceLost, len(losses), strings.Join(losses, "\n  "))
+}
+
+// claimGroup is the written claims of one DC: each is re-checked on the DC
+// that took its write, in that DC's domain (USNs order writes within one DC).
+type claimGroup struct {
+	dc     *Dir
+	claims []*Claim
+}
+
+// liveClaims groups the claims of the changes that were written by the DC
+// that wrote them (d itself unless the writes were routed to other domains).
+func liveClaims(d *Dir, p *Plan) []*claimGroup {
+	var out []*claimGroup
+	byDC := map[*Dir]*claimGroup{}
+	for _, c := range p.Claims {
+		if c.change.Status != StatusDone {
+			continue
+		}
+		dc := c.change.writer(d)
+		g := byDC[dc]
+		if g == nil {
+			g = &claimGroup{dc: dc}
+			byDC[dc] = g
+			out = append(out, g)
+		}
+		g.claims = append(g.claims, c)
+	}
+	return out
 }
 
 // judge decides one claim from the holders found: "" when this run keeps the
