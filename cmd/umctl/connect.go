@@ -21,9 +21,11 @@ type connFlags struct {
 	insecure                     bool
 	timeout                      time.Duration
 	auth                         authFlags
-	chosen                       authChoice // resolved by settings
-	gc                           string     // --gc as given
-	gcURL                        string     // resolved by settings: flag, UMCTL_GC or profile key gc
+	chosen                       authChoice        // resolved by settings
+	gc                           string            // --gc as given
+	gcURL                        string            // resolved by settings: flag, UMCTL_GC or profile key gc
+	domainServer                 []string          // --domain-server DOMAIN=URL, as given
+	domainServers                map[string]string // resolved by settings: flag, UMCTL_DOMAIN_SERVERS or profile key domain-servers
 }
 
 func (c *connFlags) register(root *cobra.Command) {
@@ -37,6 +39,7 @@ func (c *connFlags) register(root *cobra.Command) {
 	pf.DurationVar(&c.timeout, "timeout", 0, "timeout for connecting and for each request (UMCTL_TIMEOUT; default 10s; the sip probes wait 5s)")
 	pf.StringVar(&c.profile, "profile", "", "profile of the config file to use (UMCTL_PROFILE)")
 	pf.StringVar(&c.gc, "gc", "", "global catalog for forest-wide uniqueness checks, e.g. ldaps://gc1.contoso.com:3269 (UMCTL_GC)")
+	pf.StringArrayVar(&c.domainServer, "domain-server", nil, "DOMAIN=URL: the domain controller that takes writes to objects of that domain, e.g. child.contoso.com=ldaps://dc1.child.contoso.com (repeatable; UMCTL_DOMAIN_SERVERS; others are found in DNS)")
 	c.auth.register(root)
 	_ = root.RegisterFlagCompletionFunc("profile", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		cfg, err := cli.LoadConfig()
@@ -93,6 +96,9 @@ func (a *app) settings() (ad.Settings, string, error) {
 		if _, err := ad.ParseServerURL(c.gcURL); err != nil {
 			return ad.Settings{}, "", cli.FlagErrorf("--gc %q: expected ldaps://host:3269 (a global catalog), or ldap://host:3268 with StartTLS", c.gcURL)
 		}
+	}
+	if c.domainServers, err = c.resolveDomainServers(prof); err != nil {
+		return ad.Settings{}, "", err
 	}
 	file := c.pick("bind-password-file", c.passwordFile, "UMCTL_BIND_PASSWORD_FILE", prof.BindPasswordFile)
 	if c.chosen, err = a.chooseAuth(prof, file); err != nil {
@@ -155,6 +161,9 @@ func (a *app) connectTo(ctx context.Context, url string) (*ad.Dir, error) {
 		gs := s
 		gs.URL, gs.SPN = a.conn.gcURL, ""
 		d.UseGlobalCatalog(gs)
+	}
+	if err == nil && url == "" && (a.conn.gcURL != "" || len(a.conn.domainServers) > 0 || d.IsGlobalCatalog()) {
+		d.RouteWrites(a.conn.domainServers) // a forest of several domains: each write to its domain's DC
 	}
 	return d, err
 }

@@ -70,3 +70,77 @@ func TestGlobalCatalogUniqueness(t *testing.T) {
 		t.Fatalf("bad --gc: exit %d %s", code, errOut)
 	}
 }
+
+// A global catalog takes no writes (Samba, as AD, refuses them on 3269), and
+// in a forest of several domains only a DC of the object's own domain holds it
+// writable. With --server on the lab's GC, each write must go to the DC that
+// --domain-server (or UMCTL_DOMAIN_SERVERS, or the profile key domain-servers)
+// names for the object's domain; what landed is read back with ldapsearch
+// from the DC. Without such a DC (the lab's domain has no DNS SRV record for
+// umctl's resolver) nothing is written.
+func TestGlobalCatalogWritesGoToTheDomainsDC(t *testing.T) {
+	resetLab(t)
+	gc, dc := "ldaps://"+labtest.Address()+":3269", "ldaps://"+labtest.Address()
+	t.Setenv("UMCTL_SERVER", gc) // reads (and uniqueness) on the GC
+	user := lab.User(32, lab.Domain).Sam
+	add := func(ext string, extra ...string) []string {
+		return append(append([]string{"--gc", gc}, extra...), "eum", "add", user, "--dial-plan", lab.TelExtDialPlan, "--extension", ext)
+	}
+	usn := labtest.HighestUSN(t)
+	code, _, errOut := umctl(t, add("47021")...)
+	if code == 0 || !strings.Contains(errOut, "no domain controller found for the domain "+lab.Domain) || !strings.Contains(errOut, "--domain-server "+lab.Domain+"=") {
+		t.Fatalf("no DC for the domain: exit %d %s", code, errOut)
+	}
+	if labtest.HighestUSN(t) != usn {
+		t.Fatal("a write went somewhere without a DC of the object's domain")
+	}
+
+	holder := func(ext string) []map[string][]string {
+		return labtest.LDAPSearch(t, lab.BaseDN, "sub", "(proxyAddresses=eum:"+ext+";phone-context="+lab.TelExtDialPlan+"."+lab.Domain+")", "sAMAccountName")
+	}
+	if code, _, errOut := umctl(t, add("47022", "--domain-server", strings.ToUpper(lab.Domain)+"."+"="+dc)...); code != 0 {
+		t.Fatalf("--domain-server: exit %d %s", code, errOut)
+	}
+	if es := holder("47022"); len(es) != 1 || es[0]["samaccountname"][0] != user {
+		t.Fatalf("eum add through --domain-server, on the DC: %v", es)
+	}
+	t.Setenv("UMCTL_DOMAIN_SERVERS", lab.Domain+"="+dc)
+	if code, _, errOut := umctl(t, "eum", "remove", user, "--dial-plan", lab.TelExtDialPlan, "--yes"); code != 0 {
+		t.Fatalf("UMCTL_DOMAIN_SERVERS: exit %d %s", code, errOut)
+	}
+	if es := holder("47022"); len(es) != 0 {
+		t.Fatalf("eum remove through UMCTL_DOMAIN_SERVERS left %v", es)
+	}
+	os.Unsetenv("UMCTL_DOMAIN_SERVERS")
+
+	// The profile key; the contact (a domain object) and ucutil's gateways,
+	// hunt groups and permissions (configuration objects) all land on the DC.
+	cfg := filepath.Join(os.Getenv("UMCTL_CONFIG_DIR"), "config.yaml")
+	if err := os.WriteFile(cfg, []byte("current-profile: lab\nprofiles:\n  lab:\n    gc: "+gc+"\n    domain-servers:\n      "+lab.Domain+": "+dc+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sip := "sip:gcwrite@" + lab.Domain
+	if code, _, errOut := umctl(t, newContactArgs(sip, "+4790000721", "--yes")...); code != 0 {
+		t.Fatalf("contact new through the profile's domain-servers: exit %d %s", code, errOut)
+	}
+	if es := contactsInDirectory(t, "(msRTCSIP-PrimaryUserAddress="+sip+")"); len(es) != 1 {
+		t.Fatalf("contact on the DC: %v", es)
+	}
+	if code, _, errOut := umctl(t, "ucutil"); code != 0 {
+		t.Fatalf("ucutil through the GC: exit %d %s", code, errOut)
+	}
+	if gws := gatewaysInDirectory(t); len(gws) == 0 {
+		t.Fatal("ucutil wrote no gateway to the DC")
+	}
+
+	for _, bad := range [][]string{{"--domain-server", lab.Domain}, {"--domain-server", lab.Domain + "=" + gc}, {"--domain-server", "=" + dc}} {
+		usn := labtest.HighestUSN(t)
+		code, _, errOut := umctl(t, add("47023", bad...)...)
+		if code != cli.ExitUsage || !strings.Contains(errOut, `--domain-server "`+bad[1]+`"`) {
+			t.Errorf("%v: exit %d %s", bad, code, errOut)
+		}
+		if labtest.HighestUSN(t) != usn {
+			t.Fatalf("%v wrote", bad)
+		}
+	}
+}

@@ -170,7 +170,10 @@ variable, the selected profile of the config file, a default.
   UMCTL_TIMEOUT                   --timeout       per-request timeout (default 10s; the sip probes' wait, default 5s)
   UMCTL_PROFILE                   --profile       the profile of the config file to use
   UMCTL_GC                        --gc            global catalog (ldaps://gc1.contoso.com:3269) for forest-wide
-                                                  uniqueness checks and ucutil's pools and groups; writes stay on --server
+                                                  uniqueness checks and ucutil's pools and groups; each write then
+                                                  goes to a DC of its object's domain
+  UMCTL_DOMAIN_SERVERS            --domain-server DOMAIN=URL entries (commas or spaces between): the DC that takes
+                                                  writes to that domain's objects; others are found in DNS
   UMCTL_AUTH                      --auth          simple, kerberos, negotiate (Windows logon) or auto (default)
   UMCTL_KEYTAB                    --keytab        Kerberos keytab file (the path; its keys are never printed)
   UMCTL_PRINCIPAL                 --principal     Kerberos principal user@REALM for a keytab or a password

@@ -24,6 +24,9 @@ type Profile struct {
 	Keytab                string `yaml:"keytab,omitempty" json:"keytab,omitempty"`       // a path; never the keys
 	Principal             string `yaml:"principal,omitempty" json:"principal,omitempty"` // user@REALM
 	GC                    string `yaml:"gc,omitempty" json:"gc,omitempty"`               // global catalog URL
+	// DomainServers names a DC (URL) per domain (DNS name) for writes to
+	// objects of that domain; other domains' DCs are found in DNS.
+	DomainServers map[string]string `yaml:"domain-servers,omitempty" json:"domainServers,omitempty"`
 }
 
 // Config is the file $XDG_CONFIG_HOME/umctl/config.yaml.
