@@ -3,9 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +10,8 @@ import (
 
 	"github.com/umctl/umctl/internal/sip"
 	"github.com/umctl/umctl/internal/sipptest"
+	"github.com/umctl/umctl/internal/testutil"
+	"github.com/umctl/umctl/internal/testutil/graphfake"
 )
 
 // `umctl relay presence` asks a running `umctl relay run` (Graph presence
@@ -20,22 +19,8 @@ import (
 func TestRelayPresenceCommand(t *testing.T) {
 	isolate(t)
 	const id = "0b4f7a9e-52d3-4c55-8c6a-1f2e3d4c5b6a"
-	graph := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/oauth2/v2.0/token") {
-			_, _ = fmt.Fprint(w, `{"token_type":"Bearer","expires_in":3599,"access_token":"tok"}`)
-			return
-		}
-		_, _ = fmt.Fprintf(w, `{"value":[{"id":%q,"availability":"Busy","activity":"InACall"}]}`, id)
-	}))
-	defer graph.Close()
-	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	graph := graphfake.Start(t, map[string][2]string{id: {"Busy", "InACall"}})
+	dir, write := testutil.TempFiles(t)
 	relayPort, metricsPort := sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "tcp")
 	path := startRelayProc(t, fmt.Sprintf(`listen: [udp://127.0.0.1:%d]
 next_hops: [udp://127.0.0.1:5080]
@@ -43,9 +28,9 @@ metrics: 127.0.0.1:%d
 numbers: {"+4790000001": sip:alice@contoso.com}
 presence:
   sources: [graph]
-  graph: {tenant: contoso.onmicrosoft.com, client_id: 11111111-2222-3333-4444-555555555555, client_secret_file: %s,
+  graph: {tenant: %s, client_id: %s, client_secret_file: %s,
           ids_file: %s, authority_url: %q, graph_url: %q, interval: 1s}
-`, relayPort, metricsPort, write("secret", "s3cret\n"), write("ids.yaml", "sip:alice@contoso.com: "+id+"\n"), graph.URL, graph.URL)).path
+`, relayPort, metricsPort, graphfake.Tenant, graphfake.ClientID, write("secret", graphfake.Secret+"\n"), write("ids.yaml", "sip:alice@contoso.com: "+id+"\n"), graph.URL, graph.URL)).path
 
 	var entries []sip.PresenceEntry
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {

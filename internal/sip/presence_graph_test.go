@@ -2,17 +2,14 @@ package sip
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/umctl/umctl/internal/routing"
 	"github.com/umctl/umctl/internal/sipptest"
+	"github.com/umctl/umctl/internal/testutil"
+	"github.com/umctl/umctl/internal/testutil/graphfake"
 )
 
 // sources: [graph, file]: Graph (an httptest server with the documented token
@@ -23,32 +20,8 @@ import (
 func TestGraphAndFilePresence(t *testing.T) {
 	sipptest.Need(t)
 	const id = "0b4f7a9e-52d3-4c55-8c6a-1f2e3d4c5b6a"
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /contoso.onmicrosoft.com/oauth2/v2.0/token", func(w http.ResponseWriter, r *http.Request) {
-		if r.FormValue("client_secret") != "s3cret" {
-			w.WriteHeader(401)
-			return
-		}
-		_, _ = fmt.Fprint(w, `{"token_type":"Bearer","expires_in":3599,"access_token":"tok"}`)
-	})
-	mux.HandleFunc("POST /v1.0/communications/getPresencesByUserId", func(w http.ResponseWriter, r *http.Request) {
-		var b struct{ IDs []string }
-		if r.Header.Get("Authorization") != "Bearer tok" || json.NewDecoder(r.Body).Decode(&b) != nil || len(b.IDs) != 1 || b.IDs[0] != id {
-			w.WriteHeader(400)
-			return
-		}
-		_, _ = fmt.Fprintf(w, `{"value":[{"id":%q,"availability":"Offline","activity":"Offline"}]}`, id)
-	})
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	srv := graphfake.Start(t, map[string][2]string{id: {"Offline", "Offline"}})
+	_, write := testutil.TempFiles(t)
 	relayPort, umPort := sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "udp")
 	cfg := baseConfig(relayPort, umPort)
 	cfg.Hold = Duration(2 * time.Second)
@@ -57,7 +30,7 @@ func TestGraphAndFilePresence(t *testing.T) {
 	old := time.Now().Add(-time.Hour)
 	_ = os.Chtimes(file, old, old)
 	cfg.Presence = PresenceConfig{Sources: []string{"graph", "file"}, File: file, Graph: GraphPresence{
-		Tenant: "contoso.onmicrosoft.com", ClientID: "11111111-2222-3333-4444-555555555555", ClientSecretFile: write("secret", "s3cret\n"),
+		Tenant: graphfake.Tenant, ClientID: graphfake.ClientID, ClientSecretFile: write("secret", graphfake.Secret+"\n"),
 		IDsFile: write("ids.yaml", "sip:alice@contoso.com: User_"+id+"\n"), AuthorityURL: srv.URL, GraphURL: srv.URL, Interval: Duration(time.Second)}}
 	pctx, stop := context.WithCancel(context.Background())
 	defer stop()
