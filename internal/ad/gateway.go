@@ -193,8 +193,10 @@ type GatewaySetSpec struct {
 }
 
 // PlanGatewaySet plans changes to one gateway's settings.
+// A gateway p already adds (ucutil's, in the same run) gets the settings in
+// that add.
 func (d *Dir) PlanGatewaySet(ctx context.Context, p *Plan, spec GatewaySetSpec) error {
-	g, err := d.Gateway(ctx, spec.Gateway)
+	g, added, err := d.gatewayOrPlanned(ctx, p, spec.Gateway)
 	if err != nil {
 		return err
 	}
@@ -202,8 +204,29 @@ func (d *Dir) PlanGatewaySet(ctx context.Context, p *Plan, spec GatewaySetSpec) 
 	if err != nil {
 		return err
 	}
+	if added != nil {
+		for _, a := range want {
+			added.setAdded(a)
+		}
+		return nil
+	}
 	p.Update(gatewayKind, g.entry, want)
 	return nil
+}
+
+// gatewayOrPlanned finds a gateway in the directory, else among the adds of
+// p (then added is that add).
+func (d *Dir) gatewayOrPlanned(ctx context.Context, p *Plan, name string) (g Gateway, added *Change, err error) {
+	g, err = d.Gateway(ctx, name)
+	if errors.Is(err, ErrNotFound) {
+		if pg, c, ok := p.plannedGateway(name); ok {
+			return pg, c, nil
+		}
+	}
+	if err == nil {
+		g.HuntGroups = append(g.HuntGroups, p.plannedHuntGroups(g)...)
+	}
+	return g, nil, err
 }
 
 // gatewayWant checks the settings and returns the attributes they change.
@@ -296,7 +319,7 @@ type HuntGroupSpec struct {
 
 // PlanHuntGroupNew plans one hunt group under a gateway for a dial plan.
 func (d *Dir) PlanHuntGroupNew(ctx context.Context, p *Plan, s HuntGroupSpec) error {
-	g, err := d.Gateway(ctx, s.Gateway)
+	g, _, err := d.gatewayOrPlanned(ctx, p, s.Gateway)
 	if err != nil {
 		return err
 	}
@@ -322,7 +345,12 @@ func planHuntGroup(p *Plan, g *Gateway, dp DialPlan, name, pilot string) {
 	want := []Attr{{"msExchUMPilotIdentifier", []string{pilot}}, {"msExchUMHuntGroupDialPlanLink", []string{dp.DN}}}
 	for _, h := range g.HuntGroups {
 		if strings.EqualFold(h.Name, name) {
-			if h.entry == nil { // gateway planned in this run
+			if h.entry == nil { // planned in this run: its add gets the settings
+				if c := p.pendingAdd(h.DN); c != nil {
+					for _, a := range want {
+						c.setAdded(a)
+					}
+				}
 				return
 			}
 			p.Update(huntGroupKind, h.entry, want)
