@@ -114,7 +114,6 @@ func TestSIPOptionsSipp(t *testing.T) {
 	sipptest.Need(t)
 	port := sipptest.FreePort(t, "udp")
 	uas := sipptest.UAS(t, port, sipptest.Scenario("uas_options.xml"), 1)
-	time.Sleep(300 * time.Millisecond)
 	code, out, errOut := umctl(t, "sip", "options", fmt.Sprintf("sip:127.0.0.1:%d", port))
 	uas.Wait(t, "OPTIONS UAS")
 	for _, want := range []string{"status:     200 OK", "round trip: ", "user-agent: RTCC/6.0.0.0 MediationServer", "allow:      INVITE, ACK"} {
@@ -153,7 +152,6 @@ func TestSIPMWISipp(t *testing.T) {
 	sipptest.Need(t)
 	port := sipptest.FreePort(t, "udp")
 	uas := sipptest.UAS(t, port, sipptest.Scenario("uas_mwi.xml"), 1)
-	time.Sleep(300 * time.Millisecond)
 	code, out, errOut := umctl(t, "sip", "mwi", "--to", "sip:alice@contoso.com", "--proxy", fmt.Sprintf("sip:127.0.0.1:%d", port), "--messages", "2/5", "-o", "json")
 	uas.Wait(t, "MWI UAS")
 	if code != 0 || !strings.Contains(out, `"status": 200`) || !strings.Contains(out, `"target": "sip:alice@contoso.com"`) {
@@ -170,7 +168,6 @@ func TestSIPCallSipp(t *testing.T) {
 	router, mailbox := sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "udp")
 	um := sipptest.UAS(t, mailbox, sipptest.Scenario("uas_call.xml"), 1)
 	cr := sipptest.UAS(t, router, sipptest.ScenarioWith(t, "uas_redirect.xml", "[mailbox_port]", fmt.Sprint(mailbox)), 1)
-	time.Sleep(300 * time.Millisecond)
 	code, out, errOut := umctl(t, "sip", "call", fmt.Sprintf("sip:um@127.0.0.1:%d", router), "--hangup-after", "100ms", "--from", "sip:alice@contoso.com")
 	cr.Wait(t, "call router")
 	um.Wait(t, "mailbox server")
@@ -186,7 +183,6 @@ func TestSIPCallSipp(t *testing.T) {
 
 	busy := sipptest.FreePort(t, "udp")
 	b := sipptest.UAS(t, busy, sipptest.Scenario("uas_busy.xml"), 1)
-	time.Sleep(300 * time.Millisecond)
 	code, out, _ = umctl(t, "sip", "call", fmt.Sprintf("sip:um@127.0.0.1:%d", busy))
 	b.Wait(t, "busy UAS")
 	if code != 1 || !strings.Contains(out, "status:     486 Busy Here") || strings.Contains(out, "answered") {

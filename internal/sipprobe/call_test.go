@@ -19,7 +19,6 @@ func TestCallRedirect(t *testing.T) {
 	router, mailbox := sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "udp")
 	um := sipptest.UAS(t, mailbox, sipptest.Scenario("uas_call.xml"), 1)
 	cr := sipptest.UAS(t, router, sipptest.ScenarioWith(t, "uas_redirect.xml", "[mailbox_port]", fmt.Sprint(mailbox)), 1)
-	time.Sleep(300 * time.Millisecond)
 	target, _ := ParseTarget(fmt.Sprintf("sip:um@127.0.0.1:%d", router))
 	res, err := Call(context.Background(), target, Config{Timeout: 5 * time.Second}, 200*time.Millisecond)
 	if err != nil {

@@ -20,7 +20,6 @@ func TestMWISipp(t *testing.T) {
 	}{{"2/5", true}, {"0/5", false}} {
 		port := sipptest.FreePort(t, "udp")
 		uas := sipptest.UAS(t, port, sipptest.Scenario("uas_mwi.xml"), 1)
-		time.Sleep(300 * time.Millisecond)
 		newN, old, err := ParseMessages(tc.msgs)
 		if err != nil {
 			t.Fatal(err)

@@ -22,7 +22,7 @@ func TestOptionsSipp(t *testing.T) {
 				args = append(args, "-t", "t1")
 			}
 			uas := sipptest.Start(t, args...)
-			time.Sleep(300 * time.Millisecond) // sipp binds its socket
+			uas.Listening(t, tr, port)
 			target, err := ParseTarget(fmt.Sprintf("sip:127.0.0.1:%d;transport=%s", port, tr))
 			if err != nil {
 				t.Fatal(err)

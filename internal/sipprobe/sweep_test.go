@@ -38,7 +38,6 @@ func TestSweep(t *testing.T) {
 			tg, _ := ParseTarget(fmt.Sprintf("sip:127.0.0.1:%d", port))
 			targets = append(targets, SweepTarget{Name: name, Target: tg})
 		}
-		time.Sleep(300 * time.Millisecond)
 		start := time.Now()
 		res := Sweep(context.Background(), targets, Config{Timeout: 600 * time.Millisecond}, parallel)
 		return res, time.Since(start)

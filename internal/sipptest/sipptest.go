@@ -75,10 +75,13 @@ func ScenarioWith(t *testing.T, name, placeholder, value string) string {
 	return p
 }
 
-// UAS runs sipp as a server (Exchange UM, Lync) on 127.0.0.1:port for calls calls.
+// UAS runs sipp as a server (Exchange UM, Lync) on 127.0.0.1:port for calls
+// calls; it returns once sipp listens.
 func UAS(t *testing.T, port int, scenario string, calls int) *Run {
 	t.Helper()
-	return Start(t, "-sf", scenario, "-i", "127.0.0.1", "-p", fmt.Sprint(port), "-m", fmt.Sprint(calls))
+	r := Start(t, "-sf", scenario, "-i", "127.0.0.1", "-p", fmt.Sprint(port), "-m", fmt.Sprint(calls))
+	r.Listening(t, "udp", port)
+	return r
 }
 
 // Call runs sipp as a caller: one call over UDP from 127.0.0.1 to 127.0.0.1:port.
