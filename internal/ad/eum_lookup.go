@@ -55,6 +55,7 @@ func (ep *EUMPlanner) loadUsers(ctx context.Context, names []string) error {
 // and keys it answers through maps (n rows cost O(n), not O(n²)), and a user
 // that answers both (the usual re-run) comes back once.
 func (ep *EUMPlanner) load(ctx context.Context, names []string, addrs []EUMAddress) error {
+	asked := names
 	names, addrs, nameTerms, addrTerms := ep.missing(names, addrs)
 	if len(nameTerms)+len(addrTerms) == 0 {
 		return nil
@@ -86,7 +87,7 @@ func (ep *EUMPlanner) load(ctx context.Context, names []string, addrs []EUMAddre
 			}
 		}
 	}
-	return nil
+	return ep.loadElsewhere(ctx, asked, names) // users of other domains, with a global catalog
 }
 
 // found is a search result, and whether it came from the DC that is written
