@@ -25,10 +25,8 @@ func TestLifecycle(t *testing.T) {
 	labtest.Env(t) // skip or fail like every lab test when no lab can run
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	l, err := lab.Open(os.Getenv("UMCTL_TEST_LAB_DIR")+"-lifecycle", "127.0.0.4", os.Stderr)
-	if os.Getenv("UMCTL_TEST_LAB_DIR") == "" {
-		l, err = lab.Open("/tmp/umctl-test-lab-lifecycle", "127.0.0.4", os.Stderr)
-	}
+	address := labtest.LifecycleAddress()
+	l, err := lab.Open(labtest.Dir()+"-lifecycle", address, os.Stderr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +38,7 @@ func TestLifecycle(t *testing.T) {
 	if s := l.Status(ctx); s.State != "running" || s.PID == 0 || s.Processes < 2 {
 		t.Fatalf("status %+v", s)
 	}
-	if !strings.HasPrefix(env.Exports(), "export UMCTL_SERVER='ldaps://127.0.0.4'\n") {
+	if !strings.HasPrefix(env.Exports(), "export UMCTL_SERVER='ldaps://"+address+"'\n") {
 		t.Fatal(env.Exports())
 	}
 

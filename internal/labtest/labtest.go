@@ -34,6 +34,11 @@ var (
 func Dir() string     { return getenv("UMCTL_TEST_LAB_DIR", "/tmp/umctl-test-lab") }
 func Address() string { return getenv("UMCTL_TEST_LAB_ADDRESS", "127.0.0.2") }
 
+// LifecycleAddress is the address of internal/lab's own lifecycle lab
+// (UMCTL_TEST_LIFECYCLE_ADDRESS, default 127.0.0.4), so parallel runs can
+// move it off each other.
+func LifecycleAddress() string { return getenv("UMCTL_TEST_LIFECYCLE_ADDRESS", "127.0.0.4") }
+
 func getenv(k, def string) string {
 	if v := os.Getenv(k); v != "" {
 		return v
