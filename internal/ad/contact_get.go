@@ -37,17 +37,10 @@ func (cp *ContactPlanner) contactFilter(ctx context.Context, f ContactFilter) (b
 	if f.OU != "" {
 		base = f.OU
 	}
-	var and []string
-	if id := f.Identity; id != "" {
-		if isDN(id) && !HasWildcard(id) {
-			base, scope = id, ldap.ScopeBaseObject
-		} else {
-			and = append(and, "(|"+Match("msRTCSIP-PrimaryUserAddress", withSIPScheme(id))+Match("displayName", id)+Match("cn", id)+")")
-		}
+	if id := f.Identity; isDN(id) && !HasWildcard(id) {
+		base, scope = id, ldap.ScopeBaseObject
 	}
-	if f.SIPAddress != "" {
-		and = append(and, Match("msRTCSIP-PrimaryUserAddress", withSIPScheme(f.SIPAddress)))
-	}
+	and := nameClauses(f)
 	if f.Number != "" && HasWildcard(f.Number) {
 		and = append(and, "(|"+Match("msRTCSIP-Line", LineURI(f.Number))+Match("telephoneNumber", f.Number)+")")
 	} else if f.Number != "" {
@@ -77,15 +70,39 @@ func (cp *ContactPlanner) contactFilter(ctx context.Context, f ContactFilter) (b
 	return base, scope, "(&" + strings.Join(and, "") + ")", nil
 }
 
+// nameClauses are the filters of f's identity (unless it is a DN) and SIP address.
+func nameClauses(f ContactFilter) []string {
+	var and []string
+	if id := f.Identity; id != "" && (!isDN(id) || HasWildcard(id)) {
+		and = append(and, "(|"+Match("msRTCSIP-PrimaryUserAddress", withSIPScheme(id))+Match("displayName", id)+Match("cn", id)+")")
+	}
+	if f.SIPAddress != "" {
+		and = append(and, Match("msRTCSIP-PrimaryUserAddress", withSIPScheme(f.SIPAddress)))
+	}
+	return and
+}
+
 // Contacts lists the Exchange UM contacts f selects, sorted by SIP address.
+// A base in another domain (an OU, a DN) is searched on a DC of that domain;
+// a name no contact of this DC's domain has, on the global catalog (see
+// contactsElsewhere).
 func (cp *ContactPlanner) Contacts(ctx context.Context, f ContactFilter) ([]Contact, error) {
 	base, scope, filter, err := cp.contactFilter(ctx, f)
 	if err != nil {
 		return nil, err
 	}
-	es, err := cp.d.Search(ctx, base, scope, filter, contactAttrs)
+	src, err := cp.d.readerFor(ctx, base)
 	if err != nil {
 		return nil, err
+	}
+	es, err := src.Search(ctx, base, scope, filter, contactAttrs)
+	if err != nil {
+		return nil, err
+	}
+	if len(es) == 0 && f.OU == "" {
+		if es, err = cp.contactsElsewhere(ctx, f, filter); err != nil {
+			return nil, err
+		}
 	}
 	out := make([]Contact, 0, len(es))
 	for _, e := range es {

@@ -81,7 +81,7 @@ func (d *Dir) writerFor(ctx context.Context, dn string) (*Dir, error) {
 // DC's (which would answer with a referral); else this connection (a global
 // catalog reads every domain).
 func (d *Dir) readerFor(ctx context.Context, dn string) (*Dir, error) {
-	if d.route == nil || d.isGC() {
+	if d.route == nil || d.isGC() || sameDN(dn, d.RootDSE.DefaultNC) {
 		return d, nil
 	}
 	dom, ok, err := d.Catalog().DomainOf(ctx, dn)
