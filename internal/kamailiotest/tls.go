@@ -17,7 +17,7 @@ import (
 // server-key.pem; valid until notAfter; a client certificate too, as Lync's and
 // Exchange's are) and a client certificate (client.pem, client-key.pem) into a
 // temporary directory.
-func TestCA(t *testing.T, notAfter time.Time, names ...string) string {
+func TestCA(t testing.TB, notAfter time.Time, names ...string) string {
 	t.Helper()
 	dir := t.TempDir()
 	ca, err := certgen.NewCA(certgen.Template{Subject: pkix.Name{CommonName: "probe test CA"},

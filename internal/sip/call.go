@@ -69,6 +69,10 @@ type call struct {
 }
 
 func (r *Relay) onInvite(req *sip.Request, tx *sip.ServerTx) {
+	if r.answeredAlready(req) {
+		tx.Terminate()
+		return
+	}
 	h := &call{req: req, tx: tx, start: time.Now(), cancelled: make(chan *sip.Request, 1),
 		c: &callLog{callID: req.CallID().Value(), from: req.From().Address.String()}}
 	// One To-tag for every response this relay makes itself (sipgo would mint a new one each time).
@@ -124,6 +128,21 @@ func (r *Relay) onInvite(req *sip.Request, tx *sip.ServerTx) {
 		return
 	}
 	r.proceed(h)
+}
+
+// answeredAlready reports whether an INVITE (no To-tag) repeats one the relay
+// has forwarded and got a 2xx for: the same Call-ID and CSeq number. On UDP
+// sipgo's server transaction absorbs such a retransmission in its Accepted
+// state (RFC 6026 §7.1); over TCP and TLS that transaction ends with the 2xx
+// (relay, forward.go), so a copy arriving later (a peer that retransmits on a
+// stream, RFC 3261 §17.1.1.2 says it must not) is absorbed here, instead of
+// reaching UM again as a new call.
+func (r *Relay) answeredAlready(req *sip.Request) bool {
+	if _, tagged := req.To().Params.Get("tag"); tagged {
+		return false
+	}
+	e, ok := r.dialogs.lookup(req.CallID().Value())
+	return ok && e.cseq == req.CSeq().SeqNo
 }
 
 // decide finds the call's target, its presence and the policy's answer, and

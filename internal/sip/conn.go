@@ -24,6 +24,7 @@ type timedListener struct {
 	net.Listener
 	idle, message time.Duration
 	reject        rejecter
+	closed        func(peer net.Addr) // told when a connection closes
 }
 
 // rejecter answers a whole message sipgo cannot take (nocseq.go): the
@@ -34,7 +35,7 @@ func (l timedListener) Accept() (net.Conn, error) {
 	for {
 		c, err := l.Listener.Accept()
 		if err == nil {
-			return &timedConn{Conn: c, idle: l.idle, message: l.message, reject: l.reject, framer: framer{start: time.Now(), inMsg: true}}, nil
+			return &timedConn{Conn: c, idle: l.idle, message: l.message, reject: l.reject, closed: l.closed, framer: framer{start: time.Now(), inMsg: true}}, nil
 		}
 		if errors.Is(err, net.ErrClosed) {
 			return nil, err
@@ -50,7 +51,15 @@ type timedConn struct {
 	net.Conn
 	idle, message time.Duration
 	reject        rejecter
+	closed        func(peer net.Addr)
 	framer
+}
+
+func (c *timedConn) Close() error {
+	if c.closed != nil {
+		c.closed(c.RemoteAddr())
+	}
+	return c.Conn.Close()
 }
 
 func (c *timedConn) Read(b []byte) (int, error) {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -72,6 +73,10 @@ type attempt struct {
 	gotAny      bool                        // the hop has sent anything at all
 	callerLeft  atomic.Pointer[sip.Request] // the caller's CANCEL, once it came
 	timerC      <-chan time.Time
+	// answered takes the hop's 2xx from the read filter (stream.go) when
+	// both sides are TCP or TLS, before sipgo's client transaction sees it.
+	answered chan *sip.Response
+	branch   string // the forwarded INVITE's, while it is registered for that
 }
 
 // newAttempt sends the call's INVITE to hop in a new client transaction.
@@ -82,13 +87,26 @@ func (r *Relay) newAttempt(h *call, hop Listener) (*attempt, error) {
 	}
 	r.route(fwd, hop.Addr, hop.Transport)
 	ctx, cancel := context.WithCancel(context.Background())
-	tx, err := r.client.TransactionRequest(ctx, fwd, addVia, decMaxForwards)
+	a := &attempt{r: r, call: h, hop: hop, fwd: fwd}
+	opts := []sipgo.ClientRequestOption{addVia, decMaxForwards}
+	if reliable(h.req.Transport()) && reliable(hop.Transport) {
+		a.answered = make(chan *sip.Response, 1)
+		opts = append(opts, a.register) // before the INVITE is sent: the 2xx may come at once
+	}
+	tx, err := r.client.TransactionRequest(ctx, fwd, opts...)
 	if err != nil {
+		a.unregister()
 		cancel()
 		return nil, err
 	}
-	return &attempt{r: r, call: h, hop: hop, fwd: fwd, tx: tx, done: cancel}, nil
+	a.tx = tx
+	a.done = func() { a.unregister(); cancel() }
+	return a, nil
 }
+
+// reliable reports whether a transport is a stream (TCP, TLS), which
+// retransmits nothing itself (RFC 3261 §17.1.1.2, §17.2.1).
+func reliable(transport string) bool { return !strings.EqualFold(transport, "udp") }
 
 // run reads the hop's responses until the attempt ends. next reports that the
 // hop failed before any provisional response and the next hop should be tried.
@@ -135,6 +153,10 @@ func (a *attempt) run() (next bool) {
 			if end, next := a.response(res); end {
 				return next
 			}
+		case res := <-a.answered: // a 2xx ends the attempt
+			a.tx.Terminate()
+			_, next := a.response(res)
+			return next
 		}
 	}
 }
@@ -193,7 +215,7 @@ func (a *attempt) response(res *sip.Response) (end, next bool) {
 			c.outcome = OutcomeAnswered
 			// Before the 2xx goes upstream: the caller's ACK may be back at once.
 			// (Not for a late answer: the relay ends that dialog itself.)
-			r.dialogs.remember(c.callID, h.dialogHop(a.hop), h.req.CSeq().SeqNo)
+			r.dialogs.remember(c.callID, h.dialogHop(a.hop), h.req.CSeq().SeqNo, legsOf(h.tx, h.req.Transport(), a.tx, a.hop.Transport))
 		default:
 			c.outcome = OutcomeRejected
 		}
@@ -209,6 +231,13 @@ func (a *attempt) response(res *sip.Response) (end, next bool) {
 // Provisional and 2xx responses are changed in place (nothing else reads them
 // afterwards); a non-2xx final to an INVITE is copied, since sipgo's client
 // transaction reads it again to ACK retransmissions.
+//
+// A 2xx to an INVITE that came over TCP or TLS ends the server transaction:
+// it is written on the caller's connection and the transaction terminated,
+// where sipgo would keep it 32 s in RFC 6026's Accepted state (Timer L), to
+// absorb retransmitted INVITEs that a stream transport never carries (RFC
+// 3261 §17.1.1.2; the relay absorbs a stray copy itself, call.go). The ACK
+// to a 2xx is end-to-end and never belonged to the transaction.
 func (r *Relay) relay(req *sip.Request, tx sip.ServerTransaction, res *sip.Response) {
 	up := res
 	if req.IsInvite() && res.StatusCode >= 300 {
@@ -216,6 +245,13 @@ func (r *Relay) relay(req *sip.Request, tx sip.ServerTransaction, res *sip.Respo
 	}
 	up.RemoveHeader("Via")
 	up.SetDestination(req.Source())
+	if c := connOf(tx); c != nil && req.IsInvite() && res.IsSuccess() {
+		tx.Terminate() // first: the caller's ACK may be back before Terminate returns
+		if err := c.WriteMsg(up); err != nil {
+			r.log.Warn("relay response", "status", res.StatusCode, "call_id", headerValue(req, "Call-ID"), "error", err)
+		}
+		return
+	}
 	_ = tx.Respond(up)
 }
 

@@ -80,9 +80,25 @@ func (r *Relay) answerNoCSeqDatagram(info sip.TransportReadProps, data []byte) b
 
 // cutNoCSeq takes the whole requests without CSeq out of a chunk read from a
 // stream that starts at a message boundary, answers them on the connection,
-// and returns what is left of the chunk for sipgo. It stops at the first
-// message not wholly in the chunk.
+// and returns what is left of the chunk for sipgo.
 func (c *timedConn) cutNoCSeq(p []byte) []byte {
+	return cutWhole(p, func(head, msg []byte) bool {
+		if !lacksCSeq(head) {
+			return false
+		}
+		res, ok := c.reject(msg, c.RemoteAddr().String())
+		if ok {
+			c.answer(res)
+		}
+		return ok
+	})
+}
+
+// cutWhole takes out of a chunk read from a stream, which starts at a
+// message boundary, the whole messages take consumes (it gets each message's
+// header block and the whole message), and returns what is left, in order,
+// in place. It stops at the first message not wholly in the chunk.
+func cutWhole(p []byte, take func(head, msg []byte) bool) []byte {
 	w, pos := 0, 0
 	for pos < len(p) {
 		start := pos + len(p[pos:]) - len(bytes.TrimLeft(p[pos:], "\r\n"))
@@ -95,15 +111,11 @@ func (c *timedConn) cutNoCSeq(p []byte) []byte {
 		if next > len(p) {
 			break
 		}
-		if lacksCSeq(p[start:end]) {
-			if res, ok := c.reject(p[start:next], c.RemoteAddr().String()); ok {
-				c.answer(res)
-				w += copy(p[w:], p[pos:start])
-				pos = next
-				continue
-			}
+		if take(p[start:end], p[start:next]) {
+			w += copy(p[w:], p[pos:start])
+		} else {
+			w += copy(p[w:], p[pos:next])
 		}
-		w += copy(p[w:], p[pos:next])
 		pos = next
 	}
 	w += copy(p[w:], p[pos:])

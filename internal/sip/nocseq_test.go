@@ -54,3 +54,27 @@ func TestNoCSeqInStream(t *testing.T) {
 		t.Errorf("the 400 is not counted:\n%s", m.String())
 	}
 }
+
+// Over TLS too: an INVITE without CSeq is answered 400 Missing CSeq on the
+// caller's connection, nothing reaches UM, and the connection keeps serving.
+func TestNoCSeqOverTLS(t *testing.T) {
+	r, addr, uas := tlsRelay(t)
+	k := dialTLSCaller(t, addr)
+	ruri := "sip:+4790000001@" + addr
+	invite := k.request("INVITE", ruri, "<"+ruri+">", "nocseq-tls", "nocseq-tls-1", 1)
+	k.send(t, strings.Replace(invite, "CSeq: 1 INVITE\r\n", "", 1))
+	res := k.final(t, 5*time.Second)
+	if res.first() != "SIP/2.0 400 Missing CSeq" || res.header("Call-ID", "i") != "nocseq-tls" || !strings.Contains(res.header("Via", "v"), "branch=z9hG4bK-nocseq-tls-1") {
+		t.Fatalf("the caller got:\n%s", res.text)
+	}
+	uas.quiet(t, 300*time.Millisecond)
+	k.send(t, k.request("OPTIONS", "sip:"+addr, "<sip:"+addr+">", "nocseq-tls-opt", "nocseq-tls-2", 1))
+	if res := k.final(t, 5*time.Second); res.first() != "SIP/2.0 200 OK" {
+		t.Fatalf("OPTIONS after it got:\n%s", res.text)
+	}
+	var m strings.Builder
+	r.Metrics.Write(&m)
+	if !strings.Contains(m.String(), `relay_requests_rejected_total{status="400"} 1`+"\n") {
+		t.Errorf("the 400 is not counted:\n%s", m.String())
+	}
+}

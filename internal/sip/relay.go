@@ -41,6 +41,8 @@ type Relay struct {
 	udpConns  sync.Map         // every UDP socket by its local address, for answers from the read filter
 	parser    *sip.Parser
 	dialogs   dialogTable // the hop that answered each call (in-dialog routing)
+	streams   sync.Map    // the peer's net.Addr → *streamState of each TCP/TLS connection (stream.go)
+	attempts  attempts    // attempts waiting for a 2xx on the TCP/TLS fast path, by branch
 	draining  chan struct{}
 	heldMu    sync.Mutex
 	held      map[*call]struct{} // for Drain
@@ -111,6 +113,7 @@ func (r *Relay) Close() error {
 // called once every listener is up.
 func (r *Relay) Serve(ctx context.Context, tlsConf TLSFiles, ready func()) error {
 	go r.dialogs.sweep(ctx)
+	go r.sweepStreams(ctx)
 	if r.um != nil {
 		go r.um.run(ctx)
 	}
@@ -194,7 +197,7 @@ func (r *Relay) listenTCP(ctx context.Context, addr string) (net.Listener, error
 
 // timed gives each accepted connection the idle and message timeouts (conn.go).
 func (r *Relay) timed(l net.Listener) net.Listener {
-	return timedListener{Listener: l, idle: time.Duration(r.cfg.TCPIdleTimeout), message: time.Duration(r.cfg.TCPMessageTimeout), reject: r.rejectNoCSeq}
+	return timedListener{Listener: l, idle: time.Duration(r.cfg.TCPIdleTimeout), message: time.Duration(r.cfg.TCPMessageTimeout), reject: r.rejectNoCSeq, closed: r.forgetStream}
 }
 
 func waitListening(ctx context.Context, ln Listener) {

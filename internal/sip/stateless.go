@@ -12,7 +12,7 @@ import (
 )
 
 // Stateless forwarding (RFC 3261 §16.11) of the ACK and the BYE of an answered
-// call, on UDP.
+// call, on UDP (stream.go does it on TCP and TLS).
 //
 // Neither needs state in the relay: the ACK to a 2xx gets no response, and
 // for the BYE UM's server transaction absorbs the caller's retransmissions,
@@ -25,15 +25,19 @@ import (
 // in the plain case: over UDP, to a UDP hop, Max-Forwards allowing another
 // hop, and for an ACK, one that acknowledges the 2xx of an INVITE the relay
 // forwarded (its dialog and CSeq number); an ACK to a non-2xx answer belongs
-// to the INVITE's server transaction. Everything else (TCP and TLS, the
-// notification session to UM, a request that cannot be parsed) takes the
-// transaction path in onOther, which routes it the same way.
+// to the INVITE's server transaction. Everything else (the notification
+// session to UM, a request that cannot be parsed) takes the transaction
+// path in onOther, which routes it the same way.
 
 // statelessBranch marks the Via of a request the relay forwarded statelessly.
 const statelessBranch = sip.RFC3261BranchMagicCookie + "-umctl-sl-"
 
-// readFilter sees every UDP datagram before sipgo parses it. It returns nil
-// for a message it has forwarded itself and the data unchanged otherwise.
+// isStatelessBranch reports whether a Via branch is one of the relay's stateless ones.
+func isStatelessBranch(branch string) bool { return strings.HasPrefix(branch, statelessBranch) }
+
+// readFilter sees every UDP datagram, and every read from a TCP or TLS
+// connection, before sipgo parses it. It returns nil for a datagram it has
+// forwarded itself, and for a stream what is left of the read.
 func (r *Relay) readFilter(info sip.TransportReadProps, data []byte) (out []byte, err error) {
 	defer func() {
 		if v := recover(); v != nil {
@@ -42,16 +46,19 @@ func (r *Relay) readFilter(info sip.TransportReadProps, data []byte) (out []byte
 		}
 	}()
 	udp := strings.EqualFold(info.Transport, "udp")
-	if udp && !plausible(data) {
+	if !udp {
+		return r.streamFilter(info, data), nil
+	}
+	if !plausible(data) {
 		r.Metrics.parseErrors.Add(1)
 		r.logLimited("unparsable datagram dropped", info.RemoteAddr.String(), "bytes", len(data), "start", clip(data, 64))
 		return nil, nil
 	}
-	if udp && r.answerNoCSeqDatagram(info, data) {
+	if r.answerNoCSeqDatagram(info, data) {
 		return nil, nil
 	}
 	ack := bytes.HasPrefix(data, []byte("ACK "))
-	if !udp || !(ack || bytes.HasPrefix(data, []byte("BYE "))) || r.udpConn == nil {
+	if !(ack || bytes.HasPrefix(data, []byte("BYE "))) || r.udpConn == nil {
 		return data, nil
 	}
 	msg, err := r.parser.ParseSIP(data)
@@ -68,28 +75,38 @@ func (r *Relay) readFilter(info sip.TransportReadProps, data []byte) (out []byte
 	if ack && !r.acksAnswer(req) {
 		return data, nil
 	}
-	req.SetSource(info.RemoteAddr.String())
+	src := info.RemoteAddr.String()
+	req.SetSource(src)
 	hop := r.inDialogHop(req)
-	if hop.Transport != "udp" {
+	if hop.Transport != "udp" || !r.statelessHop(req, src, "UDP") {
 		return data, nil
 	}
-	if mf := req.MaxForwards(); mf != nil {
-		if mf.Val() <= 1 {
-			return data, nil // the transaction path answers 483
-		}
-		mf.Dec()
-	} else {
-		v := sip.MaxForwardsHeader(70)
-		req.AppendHeader(&v)
-	}
-	markReceived(req.Via(), info.RemoteAddr.String())
-	req.PrependHeader(r.statelessVia(req.Via()))
 	req.SetTransport("UDP")
 	r.route(req, hop.Addr, hop.Transport)
 	if err := r.ua.TransportLayer().WriteMsg(req); err != nil {
 		r.log.Warn("forward", "method", req.Method, "call_id", req.CallID().Value(), "hop", hop.Addr, "error", err)
 	}
 	return nil, nil
+}
+
+// statelessHop readies a request that came from src for stateless
+// forwarding over transport: Max-Forwards decremented (70 where it is
+// missing), the source marked on the sender's Via, the relay's Via on top.
+// It reports false, changing nothing, when Max-Forwards allows no other hop
+// (the transaction path answers 483).
+func (r *Relay) statelessHop(req *sip.Request, src, transport string) bool {
+	if mf := req.MaxForwards(); mf != nil {
+		if mf.Val() <= 1 {
+			return false
+		}
+		mf.Dec()
+	} else {
+		v := sip.MaxForwardsHeader(70)
+		req.AppendHeader(&v)
+	}
+	markReceived(req.Via(), src)
+	req.PrependHeader(r.statelessVia(req.Via(), transport))
+	return true
 }
 
 // acksAnswer reports whether an ACK acknowledges the 2xx of a call the relay forwarded.
@@ -113,15 +130,16 @@ func markReceived(via *sip.ViaHeader, src string) {
 	}
 }
 
-// statelessVia is the relay's Via for a request forwarded statelessly. Its
-// branch is derived from the caller's, so a retransmission gets the same one.
-func (r *Relay) statelessVia(caller *sip.ViaHeader) *sip.ViaHeader {
+// statelessVia is the relay's Via for a request forwarded statelessly over
+// transport (UDP, TCP, TLS). Its branch is derived from the caller's, so a
+// retransmission gets the same one.
+func (r *Relay) statelessVia(caller *sip.ViaHeader, transport string) *sip.ViaHeader {
 	branch, _ := caller.Params.Get("branch")
 	h := fnv.New64a()
 	h.Write([]byte(branch))
 	h.Write([]byte(caller.Host))
-	ln := r.self("udp")
-	via := &sip.ViaHeader{ProtocolName: "SIP", ProtocolVersion: "2.0", Transport: "UDP", Host: hostOf(ln.Addr), Port: portOf(ln.Addr)}
+	ln := r.self(strings.ToLower(transport))
+	via := &sip.ViaHeader{ProtocolName: "SIP", ProtocolVersion: "2.0", Transport: transport, Host: hostOf(ln.Addr), Port: portOf(ln.Addr)}
 	via.Params.Add("branch", statelessBranch+hex.EncodeToString(h.Sum(nil)))
 	return via
 }
@@ -140,7 +158,7 @@ func (r *Relay) onStrayResponse(res *sip.Response) {
 		return
 	}
 	via := res.Via()
-	if b, _ := via.Params.Get("branch"); !strings.HasPrefix(b, statelessBranch) || r.udpConn == nil {
+	if b, _ := via.Params.Get("branch"); !isStatelessBranch(b) || r.udpConn == nil {
 		r.log.Debug("stray response dropped", "status", res.StatusCode, "call_id", headerValue(res, "Call-ID"))
 		return
 	}
