@@ -2,8 +2,8 @@ package ad
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -21,20 +21,25 @@ type Trustee struct {
 	sid  SID
 }
 
-// RTCTrustees finds the RTC groups in the root domain; a missing group is an error.
+// RTCTrustees finds the RTC groups in the root domain (one search); a
+// missing group is an error.
 func (d *Dir) RTCTrustees(ctx context.Context) ([]Trustee, error) {
+	filter := "(&(objectClass=group)(|"
+	for _, name := range RTCGroups {
+		filter += Filter("sAMAccountName", name)
+	}
+	es, err := d.Search(ctx, d.RootDSE.RootDomainNC, ldap.ScopeWholeSubtree, filter+"))", []string{"sAMAccountName", "objectSid"})
+	if err != nil {
+		return nil, err
+	}
 	var out []Trustee
 	for _, name := range RTCGroups {
-		es, err := d.Search(ctx, d.RootDSE.RootDomainNC, ldap.ScopeWholeSubtree,
-			"(&(objectClass=group)"+Filter("sAMAccountName", name)+")", []string{"objectSid"})
-		if err != nil {
-			return nil, err
-		}
-		if len(es) == 0 {
+		i := slices.IndexFunc(es, func(e *ldap.Entry) bool { return strings.EqualFold(e.GetAttributeValue("sAMAccountName"), name) })
+		if i < 0 {
 			return nil, fmt.Errorf("%w: group %s does not exist in %s; run Lync/Skype for Business forest preparation (Enable-CsAdForest) first", ErrNotFound, name, d.RootDSE.RootDomainNC)
 		}
-		sid := SID(es[0].GetRawAttributeValue("objectSid"))
-		out = append(out, Trustee{Name: name, DN: es[0].DN, SID: sid.String(), sid: sid})
+		sid := SID(es[i].GetRawAttributeValue("objectSid"))
+		out = append(out, Trustee{Name: name, DN: es[i].DN, SID: sid.String(), sid: sid})
 	}
 	return out, nil
 }
@@ -87,15 +92,7 @@ func (d *Dir) ReadDACL(ctx context.Context, dn string) (*SecurityDescriptor, err
 	if len(res.Entries) != 1 {
 		return nil, fmt.Errorf("reading the security descriptor of %s: no entry", dn)
 	}
-	raw := res.Entries[0].GetRawAttributeValue("nTSecurityDescriptor")
-	if len(raw) == 0 {
-		return nil, fmt.Errorf("reading the security descriptor of %s: not returned (missing rights to read it?)", dn)
-	}
-	sd, err := ParseSecurityDescriptor(raw)
-	if err == nil && sd.DACL == nil {
-		sd.DACL = &ACL{Revision: 4}
-	}
-	return sd, err
+	return parseDACL(dn, res.Entries[0])
 }
 
 // WriteDACL replaces only the DACL of an object.
@@ -112,14 +109,21 @@ func (d *Dir) Permissions(ctx context.Context, trustees []Trustee, adminGroups b
 	if err != nil {
 		return nil, err
 	}
+	objs, err := d.umObjects(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	return permissionsOn(objs, org, trustees, adminGroups), nil
+}
+
+// permissionsOn checks the required ACEs against the DACLs umObjects read (an
+// object that does not exist has none of them).
+func permissionsOn(objs map[string]*SecurityDescriptor, org string, trustees []Trustee, adminGroups bool) []Permission {
 	var out []Permission
 	for _, t := range permissionTargets(org, adminGroups) {
-		sd, err := d.ReadDACL(ctx, t.dn)
 		var acl *ACL
-		if err == nil {
+		if sd := objs[strings.ToLower(t.dn)]; sd != nil {
 			acl = sd.DACL
-		} else if !errors.Is(err, ErrNotFound) {
-			return nil, err
 		}
 		for _, tr := range trustees {
 			flags := byte(0)
@@ -132,7 +136,7 @@ func (d *Dir) Permissions(ctx context.Context, trustees []Trustee, adminGroups b
 				mask: t.mask, ci: t.inherit, sid: tr.sid})
 		}
 	}
-	return out, nil
+	return out
 }
 
 // UCUtilOptions tune PlanUCUtil.
@@ -206,26 +210,20 @@ func (d *Dir) PlanUCUtil(ctx context.Context, p *Plan, o UCUtilOptions) error {
 	res.Plan = p
 
 	// 1. UM containers Exchange creates on demand, then the permissions on them.
+	objs, err := d.umObjects(ctx, org)
+	if err != nil {
+		return err
+	}
 	for _, name := range []string{DialPlanContainer, GatewayContainer, AutoAttendantContainer} {
 		dn := RDN("CN", name) + "," + org
-		ok, err := d.Exists(ctx, dn)
-		if err != nil {
-			return err
-		}
-		if !ok {
+		if objs[strings.ToLower(dn)] == nil {
 			p.Add("container", dn, []Attr{{"objectClass", []string{"msExchContainer"}}, {"cn", []string{name}}, {"msExchVersion", []string{ExchangeVersion}}})
 		}
 	}
-	if o.IncludeAdminGroups {
-		if ok, err := d.Exists(ctx, RDN("CN", AdminGroupsContainer)+","+org); err != nil {
-			return err
-		} else if !ok {
-			return notFoundErr(FieldIncludeAdminGroups, "", "%s has no %s container", org, AdminGroupsContainer)
-		}
+	if o.IncludeAdminGroups && objs[strings.ToLower(RDN("CN", AdminGroupsContainer)+","+org)] == nil {
+		return notFoundErr(FieldIncludeAdminGroups, "", "%s has no %s container", org, AdminGroupsContainer)
 	}
-	if res.Permissions, err = d.Permissions(ctx, trustees, o.IncludeAdminGroups); err != nil {
-		return err
-	}
+	res.Permissions = permissionsOn(objs, org, trustees, o.IncludeAdminGroups)
 	planPermissions(p, res.Permissions)
 
 	// 2. One gateway per pool at OCS 2007 level or later with an FQDN.
