@@ -22,12 +22,7 @@ func (s *sipDoctorFlags) register(cmd *cobra.Command) {
 	f.BoolVar(&s.on, "sip", false, "also send OPTIONS to every gateway and UM server the directory names (check sip-options)")
 	f.DurationVar(&s.probe.Timeout, "sip-timeout", 3*time.Second, "how long each OPTIONS waits for its answer")
 	f.IntVar(&s.parallel, "sip-parallel", 8, "how many OPTIONS are in flight at once")
-	f.StringVar(&s.probe.CA, "tls-ca", "", "PEM file of the CAs that verify TLS peers (default: the system roots)")
-	f.StringVar(&s.probe.Cert, "cert", "", "client certificate (PEM) for mutual TLS, as Exchange UM presents")
-	f.StringVar(&s.probe.Key, "key", "", "key of --cert (PEM; default: the --cert file)")
-	_ = cmd.MarkFlagFilename("tls-ca", "pem", "crt")
-	_ = cmd.MarkFlagFilename("cert", "pem", "crt")
-	_ = cmd.MarkFlagFilename("key", "pem", "key")
+	registerTLSFlags(cmd, &s.probe)
 }
 
 // apply puts the configured SIP checks in selected (dropping them without
@@ -59,11 +54,8 @@ func (s *sipDoctorFlags) apply(selected []doctor.Check, named bool) ([]doctor.Ch
 	if s.parallel < 1 || s.parallel > 256 {
 		return nil, cli.FlagErrorf("--sip-parallel %d: want 1 to 256", s.parallel)
 	}
-	if s.probe.Key != "" && s.probe.Cert == "" {
-		return nil, cli.FlagErrorf("--key needs --cert")
-	}
-	if _, err := s.probe.TLSConfig(); err != nil {
-		return nil, cli.FlagErrorf("%s", invalidText(err))
+	if err := checkTLSFlags(s.probe); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

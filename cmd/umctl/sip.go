@@ -45,13 +45,7 @@ type probeFlags struct {
 
 func (p *probeFlags) register(cmd *cobra.Command, a *app) {
 	p.conn = &a.conn
-	f := cmd.Flags()
-	f.StringVar(&p.conf.CA, "tls-ca", "", "PEM file of the CAs that verify the server's certificate (default: the system roots)")
-	f.StringVar(&p.conf.Cert, "cert", "", "client certificate (PEM) for mutual TLS, as Lync and Exchange UM present")
-	f.StringVar(&p.conf.Key, "key", "", "key of --cert (PEM; default: the --cert file)")
-	_ = cmd.MarkFlagFilename("tls-ca", "pem", "crt")
-	_ = cmd.MarkFlagFilename("cert", "pem", "crt")
-	_ = cmd.MarkFlagFilename("key", "pem", "key")
+	registerTLSFlags(cmd, &p.conf)
 }
 
 // check validates the shared flags (exit 2 naming the flag).
@@ -61,13 +55,7 @@ func (p *probeFlags) check() error {
 		return err
 	}
 	p.conf.Timeout = t
-	if p.conf.Key != "" && p.conf.Cert == "" {
-		return cli.FlagErrorf("--key needs --cert")
-	}
-	if _, err := p.conf.TLSConfig(); err != nil {
-		return cli.FlagErrorf("%s", invalidText(err))
-	}
-	return nil
+	return checkTLSFlags(p.conf)
 }
 
 // probeTimeout is the global --timeout if given, else UMCTL_TIMEOUT, else
