@@ -127,7 +127,7 @@ func TestManifestPruneEUM(t *testing.T) {
 		many = append(many, e164(fmt.Sprintf("+47210009%02d", 10+i)))
 	}
 	m.EUM = []manifest.EUMUser{{User: "dina.ali", Addresses: many}}
-	code, _, errOut = umctl(t, "apply", "-f", writeManifest(t, m))
+	code, _, errOut = umctl(t, "apply", "-f", writeManifest(t, m), "-v") // -v: each warning, not a summary
 	if code != 0 || !strings.Contains(errOut, "dina.ali: adminDescription has no room left (rangeUpper 1024) to record the EUM address +4721000949") {
 		t.Fatalf("apply of 40 addresses: exit %d: %s", code, errOut)
 	}

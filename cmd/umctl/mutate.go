@@ -46,7 +46,7 @@ func (a *app) runPlan(ctx context.Context, d *ad.Dir, p *ad.Plan, r planRun) err
 		if r.result != nil && !human {
 			return cli.Print(a.io, a.output, r.result, cli.Table{})
 		}
-		return cli.PrintPlan(a.io, p, cli.PlanOptions{Format: a.output, DryRun: r.dryRun, ShowUnchanged: r.showUnchanged, Compact: p.Pending() > 20})
+		return cli.PrintPlan(a.io, p, cli.PlanOptions{Format: a.output, DryRun: r.dryRun, ShowUnchanged: r.showUnchanged, Compact: p.Pending() > 20, Verbose: a.verbose})
 	}
 	if r.dryRun || p.Pending() == 0 || human {
 		if err := print(); err != nil {
@@ -90,9 +90,7 @@ func (a *app) runPlan(ctx context.Context, d *ad.Dir, p *ad.Plan, r planRun) err
 	}
 	add, mod, del, _ := p.Counts()
 	fmt.Fprintf(a.io.ErrOut, "Applied: %d added, %d changed, %d deleted.\n", add, mod, del)
-	for _, w := range p.Warnings[warned:] {
-		fmt.Fprintf(a.io.ErrOut, "warning: %s\n", cli.EscapeTerminal(w))
-	}
+	cli.PrintWarnings(a.io, p, warned, a.verbose)
 	return nil
 }
 

@@ -25,6 +25,7 @@ type app struct {
 	output   string
 	wide     bool // --wide: -o wide
 	noInput  bool
+	verbose  bool // -v: every warning of a plan
 	started  bool // a command's own code ran (errors before that are usage errors)
 	// bindPassword is resolved once per run (a second connection, --gc, reuses it).
 	bindPassword string
@@ -79,6 +80,7 @@ throwaway Samba AD domain controller with the Exchange and Lync schema to try it
 	pf.BoolVar(&a.io.NoHeaders, "no-headers", false, "no header row in tsv and csv output (scripts that read rows)")
 	pf.BoolVar(&a.wide, "wide", false, "the table with every column at full length (same as -o wide)")
 	pf.BoolVar(&a.noInput, "no-input", false, "never prompt; fail when a required value is missing (also UMCTL_NO_INPUT=1)")
+	pf.BoolVarP(&a.verbose, "verbose", "v", false, "print every warning of a plan (alike ones, one per object, are otherwise summarised in one line)")
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(cli.OutputFormats, cobra.ShellCompDirectiveNoFileComp))
 
 	root.AddCommand(newVersionCmd(a), newLabCmd(a), newDialPlanCmd(a), newPoolCmd(a), newUCUtilCmd(a), newGatewayCmd(a), newHuntGroupCmd(a), newPermissionCmd(a), newContactCmd(a), newEUMCmd(a), newDoctorCmd(a), newRelayCmd(a), newSIPCmd(a))

@@ -72,6 +72,8 @@ type Plan struct {
 	// Claims are the unique values the changes give objects, re-checked by
 	// Settle after Apply.
 	Claims []*Claim `json:"-"`
+
+	warnFormats []string // the format of each warning Warnf made
 }
 
 // Pending counts the changes that would write.
@@ -105,6 +107,17 @@ func (p *Plan) Counts() (add, mod, del, same int) {
 // Warnf adds a warning to the plan.
 func (p *Plan) Warnf(format string, a ...any) {
 	p.Warnings = append(p.Warnings, fmt.Sprintf(format, a...))
+	p.warnFormats = append(p.warnFormats, format)
+}
+
+// WarningFormat is the format warning i was made with, "" when unknown (a
+// plan read back from JSON): warnings of one format are alike, one per
+// object, and a printer may summarise them.
+func (p *Plan) WarningFormat(i int) string {
+	if i < 0 || i >= len(p.warnFormats) || len(p.warnFormats) != len(p.Warnings) {
+		return ""
+	}
+	return p.warnFormats[i]
 }
 
 // Unchanged records an object that is already as wanted.

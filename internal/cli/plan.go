@@ -18,6 +18,8 @@ type PlanOptions struct {
 	ShowUnchanged bool
 	// Compact prints one line per change, without attribute values (bulk plans).
 	Compact bool
+	// Verbose prints every warning (alike ones are otherwise summarised).
+	Verbose bool
 }
 
 // PrintPlan writes a plan: a human diff (Terraform-style), JSON/YAML (the
@@ -29,7 +31,7 @@ func PrintPlan(s *IOStreams, p *ad.Plan, o PlanOptions) error {
 	case "yaml":
 		return WriteYAML(s.Out, p)
 	case "ldif":
-		printWarnings(s, p)
+		PrintWarnings(s, p, 0, o.Verbose)
 		return writePlanLDIF(s.Out, p)
 	}
 	w := s.Out
@@ -62,7 +64,7 @@ func PrintPlan(s *IOStreams, p *ad.Plan, o PlanOptions) error {
 			}
 		}
 	}
-	printWarnings(s, p)
+	PrintWarnings(s, p, 0, o.Verbose)
 	add, mod, del, same := p.Counts()
 	suffix := ""
 	if o.DryRun {
@@ -74,13 +76,6 @@ func PrintPlan(s *IOStreams, p *ad.Plan, o PlanOptions) error {
 	}
 	fmt.Fprintf(w, "Plan: %d to add, %d to change, %d to delete, %d unchanged.%s\n", add, mod, del, same, suffix)
 	return nil
-}
-
-// printWarnings writes the plan's warnings on standard error.
-func printWarnings(s *IOStreams, p *ad.Plan) {
-	for _, warn := range p.Warnings {
-		fmt.Fprintf(s.ErrOut, "warning: %s\n", EscapeTerminal(warn))
-	}
 }
 
 func quoteVals(v []string) string {
