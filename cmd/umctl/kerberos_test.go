@@ -124,6 +124,14 @@ func TestKerberosCredentialCache(t *testing.T) {
 	readAndWrite(t, "--auth", "kerberos")
 }
 
+// With --server on the global catalog, writes go to the DC --domain-server
+// names, bound with Kerberos too (a service ticket for that DC's own name).
+func TestKerberosRoutedWrites(t *testing.T) {
+	useKerberosLab(t)
+	t.Setenv("KRB5CCNAME", "FILE:"+kinit(t, adminKeytab(t), ""))
+	readAndWrite(t, "--auth", "kerberos", "--server", "ldaps://"+labtest.Address()+":3269", "--domain-server", lab.Domain+"=ldaps://"+labtest.Address())
+}
+
 // TestKerberosFailures produces each failure for real against the lab's KDC:
 // exit 4 (2 for usage), one line naming what to fix, and nothing written.
 func TestKerberosFailures(t *testing.T) {
