@@ -38,7 +38,7 @@ func (c *connFlags) register(root *cobra.Command) {
 	pf.BoolVar(&c.insecure, "insecure-skip-tls-verify", false, "do not verify the server certificate (insecure; UMCTL_INSECURE_SKIP_TLS_VERIFY)")
 	pf.DurationVar(&c.timeout, "timeout", 0, "timeout for connecting and for each request (UMCTL_TIMEOUT; default 10s; the sip probes wait 5s)")
 	pf.StringVar(&c.profile, "profile", "", "profile of the config file to use (UMCTL_PROFILE)")
-	pf.StringVar(&c.gc, "gc", "", "global catalog for forest-wide uniqueness checks, e.g. ldaps://gc1.contoso.com:3269 (UMCTL_GC)")
+	pf.StringVar(&c.gc, "gc", "", "global catalog for forest-wide uniqueness checks and lookups, e.g. ldaps://gc1.contoso.com:3269; each write then goes to a DC of its object's domain (UMCTL_GC)")
 	pf.StringArrayVar(&c.domainServer, "domain-server", nil, "DOMAIN=URL: the domain controller that takes writes to objects of that domain, e.g. child.contoso.com=ldaps://dc1.child.contoso.com (repeatable; UMCTL_DOMAIN_SERVERS; others are found in DNS)")
 	c.auth.register(root)
 	_ = root.RegisterFlagCompletionFunc("profile", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
