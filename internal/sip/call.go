@@ -79,7 +79,10 @@ func (r *Relay) onInvite(req *sip.Request, tx *sip.ServerTx) {
 	if _, h.inDialog = req.To().Params.Get("tag"); !h.inDialog {
 		req.To().Params.Add("tag", newTag())
 	}
-	respond(req, tx, 100, "Trying")
+	// No 100 Trying here: sipgo's server transaction sends one if nothing else
+	// went to the caller within 200 ms (RFC 3261 §17.2.1), before any
+	// retransmission over UDP (Timer A, 500 ms), and a call forwarded at once
+	// usually has UM's 180 or 200 by then: one message less to write per call.
 	registered := tx.OnCancel(func(cancel *sip.Request) { // under the transaction's lock: only signal
 		select {
 		case h.cancelled <- cancel:

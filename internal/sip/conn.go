@@ -148,7 +148,18 @@ func contentLength(head []byte) int {
 // headerField returns the value of the first header named name (or its
 // compact form, if not "") in a header block, and whether there was one.
 func headerField(head []byte, name, compact string) ([]byte, bool) {
-	for _, line := range bytes.Split(head, []byte("\r\n"))[1:] {
+	if i := bytes.Index(head, []byte("\r\n")); i >= 0 {
+		head = head[i+2:] // past the start line
+	} else {
+		return nil, false
+	}
+	for len(head) > 0 {
+		line := head
+		if i := bytes.Index(head, []byte("\r\n")); i >= 0 {
+			line, head = head[:i], head[i+2:]
+		} else {
+			head = nil
+		}
 		field, value, ok := bytes.Cut(line, []byte(":"))
 		if !ok || len(field) == 0 || field[0] == ' ' || field[0] == '\t' {
 			continue

@@ -9,15 +9,26 @@ import (
 )
 
 // BenchmarkTLSCall runs whole calls (INVITE/200/ACK/BYE/200) from TLS callers
-// through the relay to a TLS UAS, 64 at a time over 4 caller connections, and
-// reports allocations per call (-benchmem; the peers' own allocations are in
-// the figure too, the same for every relay version) and the heap the ended
-// calls still hold right after the last one. Compare two versions by
-// the ratio of their figures in one run, never by the absolute numbers.
+// through the relay to a TLS UAS (relay), or straight to the UAS (direct:
+// what the peers cost alone), 64 at a time over 4 caller connections, and
+// reports allocations per call (-benchmem; relay minus direct is the relay's
+// share) and the heap the ended calls still hold right after the last one.
+// Compare two versions by the ratio of their figures in one run, never by
+// the absolute numbers.
 //
 //	go test -run - -bench TLSCall -benchmem -benchtime 5000x ./internal/sip
 func BenchmarkTLSCall(b *testing.B) {
-	_, addr, _ := tlsRelay(b)
+	b.Run("direct", func(b *testing.B) {
+		_, _, uas := tlsRelay(b)
+		benchTLSCalls(b, uas.addr)
+	})
+	b.Run("relay", func(b *testing.B) {
+		_, addr, _ := tlsRelay(b)
+		benchTLSCalls(b, addr)
+	})
+}
+
+func benchTLSCalls(b *testing.B, addr string) {
 	callers := make([]*tlsCaller, 4)
 	for i := range callers {
 		callers[i] = dialTLSCaller(b, addr)
