@@ -11,6 +11,9 @@
 #     the same state (target umctl/ldapmodify <= 1.05); then the umctl re-run
 #     on the unchanged state, whose zero writes are checked with
 #     highestCommittedUSN.
+# PART=bulk runs part 2 only (the large lab restored once); each round's
+# ratio is printed with the load average at its end (`uptime`), as other work
+# on the machine moves it.
 # Needs root (the lab). Loopback only: a dedicated lab (BENCH_LAB_DIR on
 # BENCH_LAB_ADDRESS, default /tmp/umctl-scale-lab on 127.0.0.6), reset first
 # and stopped at the end (KEEP=1 leaves it running). Every umctl run is bounded
@@ -23,6 +26,7 @@ N=${N:-5000}
 ALTERNATIONS=${ALTERNATIONS:-3}
 RUNS=${RUNS:-2}
 ROUNDS=${ROUNDS:-2}
+PART=${PART:-all}
 STEP_TIMEOUT=${STEP_TIMEOUT:-300}
 DIR=${BENCH_LAB_DIR:-/tmp/umctl-scale-lab}
 ADDR=${BENCH_LAB_ADDRESS:-127.0.0.6}
@@ -83,6 +87,8 @@ measure() {
 echo "$("$UMCTL" version), $(date -u +%Y-%m-%d), $(nproc) CPUs; USERS=$USERS N=$N ALTERNATIONS=$ALTERNATIONS RUNS=$RUNS ROUNDS=$ROUNDS" >&2
 # Small and large alternate, so that a change in the machine's load during the
 # run falls on both sizes alike.
+[ "$PART" = all ] || [ "$PART" = bulk ] || { echo "PART=$PART: expected all or bulk" >&2; exit 2; }
+[ "$PART" = all ] || ALTERNATIONS=0
 for a in $(seq 1 "$ALTERNATIONS"); do
 	timeout "$STEP_TIMEOUT" "$UMCTL" lab reset --dir "$DIR" >/dev/null 2>&1
 	SIZE=small measure
@@ -93,14 +99,18 @@ for a in $(seq 1 "$ALTERNATIONS"); do
 	SIZE=large measure
 done
 
-echo "Medians of $((ALTERNATIONS * RUNS)) runs per command and size, small and large alternating:"
-echo
-echo "| command (one object) | seeded lab | +$USERS users | ratio |"
-echo "|---|---|---|---|"
-while read -r name; do
-	s=$(median "$work/$name.small"); l=$(median "$work/$name.large")
-	printf '| `%s` | %s s | %s s | %s |\n' "$name" "$s" "$l" "$(awk -v a="$l" -v b="$s" 'BEGIN { printf "%.2f", a / b }')"
-done <"$work/order"
+if [ "$PART" = all ]; then
+	echo "Medians of $((ALTERNATIONS * RUNS)) runs per command and size, small and large alternating:"
+	echo
+	echo "| command (one object) | seeded lab | +$USERS users | ratio |"
+	echo "|---|---|---|---|"
+	while read -r name; do
+		s=$(median "$work/$name.small"); l=$(median "$work/$name.large")
+		printf '| `%s` | %s s | %s s | %s |\n' "$name" "$s" "$l" "$(awk -v a="$l" -v b="$s" 'BEGIN { printf "%.2f", a / b }')"
+	done <"$work/order"
+else
+	timeout 900 "$UMCTL" lab reset --dir "$DIR" --users "$USERS" >/dev/null 2>"$work/reset.log" || { cat "$work/reset.log" >&2; exit 1; }
+fi
 
 # Part 2: N EUM adds from CSV against ldapmodify on the large lab. The users are
 # the TelExtnDP scale users (every third: scale000003, scale000006, …), their EUM
@@ -129,6 +139,7 @@ for r in $(seq 1 "$ROUNDS"); do
 	$first; [ "$(count)" = "$N" ] || { echo "$first wrote $(count) of $N" >&2; exit 1; }
 	undo
 	$second; [ "$(count)" = "$N" ] || { echo "$second wrote $(count) of $N" >&2; exit 1; }
+	echo "round $r: umctl/ldapmodify $(awk -v a="${M[-1]}" -v b="${L[-1]}" 'BEGIN { printf "%.2f", a / b }') (ldapmodify ${L[-1]} s, umctl ${M[-1]} s); load average $(uptime | sed 's/.*load average: //')" >&2
 	[ "$r" = "$ROUNDS" ] || undo
 done
 # The state now holds the N addresses: the umctl re-run must write nothing.

@@ -70,8 +70,8 @@ func (a *app) runPlan(ctx context.Context, d *ad.Dir, p *ad.Plan, r planRun) err
 		}
 	}
 	warned := len(p.Warnings)
-	err := d.Apply(ctx, p, a.progress)
-	if serr := d.Settle(ctx, p); serr != nil { // a concurrent run wrote the same unique value first
+	err, serr := d.ApplySettled(ctx, p, a.progress)
+	if serr != nil { // a concurrent run wrote the same unique value first
 		if err != nil {
 			fmt.Fprintf(a.io.ErrOut, "Error: %v\n", err)
 		}

@@ -99,7 +99,7 @@ func (cp *ContactPlanner) PlanSet(ctx context.Context, p *Plan, s ContactSetSpec
 }
 
 // claimChanged records the SIP address and number a planned modify of the
-// contact dn gives it, for Settle to re-check after the write.
+// contact dn gives it, for ApplySettled to re-check after the write.
 func (cp *ContactPlanner) claimChanged(p *Plan, dn string) {
 	last := p.Changes[len(p.Changes)-1]
 	if last.Action != ActionModify {

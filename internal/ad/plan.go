@@ -57,7 +57,7 @@ type Change struct {
 	Error  string     `json:"error,omitempty"`
 
 	req   any                                     // *ldap.AddRequest, *ldap.ModifyRequest or *ldap.DelRequest
-	undo  any                                     // what reverses req (see Settle): *ldap.DelRequest or *ldap.ModifyRequest
+	undo  any                                     // what reverses req (see ApplySettled): *ldap.DelRequest or *ldap.ModifyRequest
 	apply func(ctx context.Context, d *Dir) error // read-modify-write changes (security descriptors)
 	via   *Dir                                    // the DC of another domain that takes it (route.go), or nil
 }
@@ -70,7 +70,7 @@ type Plan struct {
 	// order (bulk work), so Apply may send them over several connections.
 	Independent bool `json:"-"`
 	// Claims are the unique values the changes give objects, re-checked by
-	// Settle after Apply.
+	// ApplySettled after they are written.
 	Claims []*Claim `json:"-"`
 
 	warnFormats []string // the format of each warning Warnf made

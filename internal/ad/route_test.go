@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -112,12 +113,12 @@ func twoDomainPlan() *Plan {
 func TestWritesGoToTheDCOfTheObjectsDomain(t *testing.T) {
 	fo := newForest(t, "ldaps://dc1.contoso.com", nil, true)
 	p := twoDomainPlan()
-	// The child's contact claims a SIP address: Settle re-checks it on the child's DC.
+	// The child's contact claims a SIP address: ApplySettled re-checks it on the child's DC.
 	p.claim(claimSIP, "SIP address sip:a@contoso.com", "sip:a@contoso.com", nil, p.Changes[1].DN, p.Changes[1])
 	fo.child.entries = []*ldap.Entry{ldap.NewEntry(p.Changes[1].DN, map[string][]string{"msRTCSIP-PrimaryUserAddress": {"sip:a@contoso.com"}})}
 	ctx := context.Background()
-	if err := fo.d.Apply(ctx, p, nil); err != nil {
-		t.Fatal(err)
+	if applyErr, settleErr := fo.d.ApplySettled(ctx, p, nil); applyErr != nil || settleErr != nil {
+		t.Fatal(applyErr, settleErr)
 	}
 	want := map[*fakeDC][]string{
 		fo.home:  {"add CN={1},OU=ExUmContacts," + parentNC, "delete CN={3}," + parentNC, "modify " + p.Changes[4].DN},
@@ -134,12 +135,11 @@ func TestWritesGoToTheDCOfTheObjectsDomain(t *testing.T) {
 	if strings.Join(fo.srvAsked, " ") != "_ldap._tcp.dc._msdcs.child.contoso.com" {
 		t.Errorf("DNS asked %v", fo.srvAsked)
 	}
-	searched := len(fo.child.searches)
-	if err := fo.d.Settle(ctx, p); err != nil {
-		t.Fatal(err)
+	if n := len(fo.child.searches); n == 0 || fo.child.searches[n-1] != childNC || slices.Index(fo.child.searches, childNC) != n-1 || p.Changes[1].Status != StatusDone {
+		t.Errorf("re-checked on %v (child), status %s: want one search of %s, after the writes", fo.child.searches, p.Changes[1].Status, childNC)
 	}
-	if len(fo.child.searches) != searched+1 || fo.child.searches[searched] != childNC || p.Changes[1].Status != StatusDone {
-		t.Errorf("Settle re-checked on %v (child), status %s", fo.child.searches, p.Changes[1].Status)
+	if slices.Contains(fo.home.searches, childNC) {
+		t.Errorf("the child's claim was re-checked on the home DC: %v", fo.home.searches)
 	}
 	fo.d.Close()
 	if len(fo.d.route.conns) != 0 {

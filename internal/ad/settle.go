@@ -13,8 +13,9 @@ import (
 )
 
 // Concurrent umctl runs each check that a value is free and then write it, so
-// two runs can both find it free and both write it. Settle closes that window:
-// after the writes, every value the plan claimed (an EUM address, a SIP
+// two runs can both find it free and both write it. The re-check of
+// ApplySettled (settle_pipeline.go) closes that window: after the writes,
+// every value the plan claimed (an EUM address, a SIP
 // address, a line URI) is looked up again with the same equality filters. If
 // another object has it too, the object that was written first keeps it: the
 // one with the lower uSNChanged (ties, possible only between two DCs, go to the
@@ -28,10 +29,12 @@ import (
 // re-read finds only its own object keeps the value; the later writer then
 // finds it with a lower key and backs off. The order holds as long as nothing
 // else changes the earlier writer's object between the two writes and the
-// re-reads (a few milliseconds); what another tool leaves behind is found by
-// `eum check` and `contact check`.
+// re-reads (a few milliseconds), which is why a claim is re-read only after
+// this run's last write to its object; what another tool leaves behind is
+// found by `eum check` and `contact check`.
 //
-// A change that lost any of its values is undone whole, so in a three-way race
+// A change that lost any of its values is undone whole, with every other
+// change of this run to that object, so in a three-way race
 // a value can end with no holder; every run that wanted it then fails. A run
 // succeeds only when its object holds every value it wrote and no object got
 // one earlier.
@@ -199,75 +202,6 @@ func writtenBefore(a, b *ldap.Entry) bool {
 }
 
 var settleAttrs = []string{"objectClass", "proxyAddresses", "msRTCSIP-PrimaryUserAddress", "msRTCSIP-Line", "uSNChanged", "objectGUID"}
-
-// Settle re-checks, after Apply, every value the plan's written changes
-// claimed (one batched search), undoes the changes that lost a race and
-// returns an ErrRaceLost error naming each lost value and the object that
-// keeps it. Values this run wrote first but another object also has (written
-// later, by a run that will back off, or by another tool) become warnings.
-func (d *Dir) Settle(ctx context.Context, p *Plan) error {
-	var losses []string
-	lost := map[*Change]bool{}
-	for _, g := range liveClaims(d, p) {
-		var terms []string
-		for _, c := range g.claims {
-			terms = append(terms, c.terms()...)
-		}
-		es, err := g.dc.SearchAny(ctx, g.dc.RootDSE.DefaultNC, "", terms, settleAttrs)
-		if err != nil {
-			return fmt.Errorf("re-checking the written values: %w", err)
-		}
-		holders := indexHolders(es)
-		for _, c := range g.claims {
-			if msg := d.judge(p, c, c.candidates(holders)); msg != "" {
-				losses = append(losses, msg)
-				lost[c.change] = true
-			}
-		}
-	}
-	for _, c := range p.Changes {
-		if lost[c] && c.Status == StatusDone {
-			if err := c.writer(d).undo(ctx, c); err != nil {
-				losses = append(losses, fmt.Sprintf("undoing the change to %s failed: %v (run `umctl eum check` / `umctl contact check`)", c.DN, err))
-			}
-		}
-	}
-	switch len(losses) {
-	case 0:
-		return nil
-	case 1:
-		return fmt.Errorf("%w: %s", ErrRaceLost, losses[0])
-	}
-	return fmt.Errorf("%w: %d values were written by a concurrent run at the same time:\n  %s", ErrRaceLost, len(losses), strings.Join(losses, "\n  "))
-}
-
-// claimGroup is the written claims of one DC: each is re-checked on the DC
-// that took its write, in that DC's domain (USNs order writes within one DC).
-type claimGroup struct {
-	dc     *Dir
-	claims []*Claim
-}
-
-// liveClaims groups the claims of the changes that were written by the DC
-// that wrote them (d itself unless the writes were routed to other domains).
-func liveClaims(d *Dir, p *Plan) []*claimGroup {
-	var out []*claimGroup
-	byDC := map[*Dir]*claimGroup{}
-	for _, c := range p.Claims {
-		if c.change.Status != StatusDone {
-			continue
-		}
-		dc := c.change.writer(d)
-		g := byDC[dc]
-		if g == nil {
-			g = &claimGroup{dc: dc}
-			byDC[dc] = g
-			out = append(out, g)
-		}
-		g.claims = append(g.claims, c)
-	}
-	return out
-}
 
 // judge decides one claim from the holders found: "" when this run keeps the
 // value, else the reason it must back off.
