@@ -280,12 +280,15 @@ func (d *Dir) Apply(ctx context.Context, p *Plan, progress func(done, total int,
 		wg     sync.WaitGroup
 	)
 	next := make(chan *Change)
+	order := sameObjectOrder{}
 	for _, conn := range conns {
 		wg.Add(1)
 		go func(conn *Dir) {
 			defer wg.Done()
 			for c := range next {
+				order.wait(c)
 				err := c.writer(conn).applyOne(ctx, c) // conn, or the DC of the object's domain
+				order.done(c)
 				mu.Lock()
 				done++
 				if err != nil {
@@ -311,6 +314,7 @@ func (d *Dir) Apply(ctx context.Context, p *Plan, progress func(done, total int,
 			c.Status = StatusSkipped
 			continue
 		}
+		order.add(c)
 		next <- c
 	}
 	close(next)
