@@ -72,6 +72,7 @@ func Plan(ctx context.Context, d *ad.Dir, m *Manifest, o Options) (*ad.Plan, err
 			return nil, err
 		}
 	}
+	markIndependent(p)
 	return p, nil
 }
 
