@@ -79,10 +79,14 @@ func (r *Relay) onInvite(req *sip.Request, tx *sip.ServerTx) {
 	if _, h.inDialog = req.To().Params.Get("tag"); !h.inDialog {
 		req.To().Params.Add("tag", newTag())
 	}
-	// No 100 Trying here: sipgo's server transaction sends one if nothing else
-	// went to the caller within 200 ms (RFC 3261 §17.2.1), before any
-	// retransmission over UDP (Timer A, 500 ms), and a call forwarded at once
-	// usually has UM's 180 or 200 by then: one message less to write per call.
+	// Over TCP and TLS no 100 Trying here: sipgo's server transaction sends
+	// one if nothing else went to the caller within 200 ms (RFC 3261 §17.2.1),
+	// and a call forwarded at once usually has UM's 180 or 200 by then: one
+	// message less to write per call. Over UDP at once, to stop the caller's
+	// retransmissions early.
+	if !reliable(req.Transport()) {
+		respond(req, tx, 100, "Trying")
+	}
 	registered := tx.OnCancel(func(cancel *sip.Request) { // under the transaction's lock: only signal
 		select {
 		case h.cancelled <- cancel:

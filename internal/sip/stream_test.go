@@ -122,3 +122,27 @@ func TestTLSByeUnknownDialog(t *testing.T) {
 		t.Fatalf("the caller got:\n%s", res.text)
 	}
 }
+
+// Over TLS the relay sends no 100 Trying of its own, but sipgo's transaction
+// does when nothing else has gone to the caller within 200 ms: a call held
+// for a second (no ringing) gets 100 Trying first, then the 200.
+func TestTLSTryingWhileHeld(t *testing.T) {
+	_, addr, _ := tlsRelay(t, func(c *Config) {
+		c.Presence.Source, c.Hold, c.Ringing = "always-hold", Duration(time.Second), new(bool)
+	})
+	k := dialTLSCaller(t, addr)
+	ruri := "sip:+4790000001@" + addr
+	k.send(t, k.request("INVITE", ruri, "<"+ruri+">", "held-tls", "held-tls-1", 1))
+	var first wireMsg
+	select {
+	case first = <-k.got:
+	case <-time.After(5 * time.Second):
+		t.Fatal("nothing came back")
+	}
+	if first.first() != "SIP/2.0 100 Trying" {
+		t.Fatalf("the caller got first:\n%s", first.text)
+	}
+	if res := k.final(t, 5*time.Second); !strings.HasPrefix(res.text, "SIP/2.0 200 OK\r\n") {
+		t.Fatalf("then:\n%s", res.text)
+	}
+}

@@ -269,9 +269,10 @@ func (k *tlsCaller) final(tb testing.TB, wait time.Duration) wireMsg {
 }
 
 // tlsRelay starts a relay that takes TLS on a free port and forwards over
-// TLS to the UAS, verifying it against the test CA; it returns the relay,
-// its address and the UAS.
-func tlsRelay(tb testing.TB) (*Relay, string, *tlsUAS) {
+// TLS to the UAS, verifying it against the test CA, with no hold unless a
+// change to the config says otherwise; it returns the relay, its address
+// and the UAS.
+func tlsRelay(tb testing.TB, change ...func(*Config)) (*Relay, string, *tlsUAS) {
 	tb.Helper()
 	dir := kamailiotest.TestCA(tb, time.Now().Add(time.Hour), "127.0.0.1", "localhost")
 	uas := startTLSUAS(tb, dir)
@@ -279,6 +280,9 @@ func tlsRelay(tb testing.TB) (*Relay, string, *tlsUAS) {
 	cfg := &Config{Listen: []string{"tls://" + addr}, NextHops: []string{"tls://" + uas.addr},
 		TLS: TLSConfig{Cert: filepath.Join(dir, "server.pem"), Key: filepath.Join(dir, "server-key.pem"), HopCA: filepath.Join(dir, "ca.pem")}}
 	cfg.Presence.Source = "never-hold"
+	for _, f := range change {
+		f(cfg)
+	}
 	r, _ := startRelay(tb, cfg)
 	return r, addr, uas
 }
