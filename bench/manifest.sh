@@ -103,19 +103,22 @@ sambacpu() {
 	for p in $(ps -eo pid=,sid= | awk -v s="$sid" '$2 == s { print $1 }'); do awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || true; done |
 		awk -v hz="$(getconf CLK_TCK)" '{ s += $1 } END { printf "%.2f", s / hz }'
 }
-# timed ARRAY CMD...: run CMD, add its wall time to ARRAY, print wall, Samba CPU, client CPU and load.
+# timed ARRAY CMD...: run CMD, add its wall time to ARRAY (and the Samba and
+# client CPU seconds to ARRAY_srv, ARRAY_cli); print them with the load.
 timed() {
-	local -n into=$1
+	local -n into=$1 srv=${1}_srv cli=${1}_cli
 	local name=$2 t0 c0 l cpu
 	shift 2
 	l=$(load); c0=$(sambacpu); t0=$(now)
-	cpu=$( { TIMEFORMAT='%U+%S'; time "$@" >/dev/null 2>"$work/err"; } 2>&1 ) || { echo "$name failed:" >&2; tail -5 "$work/err" >&2; exit 1; }
+	cpu=$( { TIMEFORMAT='%U %S'; time "$@" >/dev/null 2>"$work/err"; } 2>&1 ) || { echo "$name failed:" >&2; tail -5 "$work/err" >&2; exit 1; }
 	into+=("$(secs "$t0" "$(now)")")
-	echo "  $name ${into[-1]} s; Samba CPU $(awk -v a="$c0" -v b="$(sambacpu)" 'BEGIN { printf "%.2f", b - a }') s, client CPU $cpu s (load $l)" >&2
+	srv+=("$(awk -v a="$c0" -v b="$(sambacpu)" 'BEGIN { printf "%.2f", b - a }')")
+	cli+=("$(echo "$cpu" | awk '{ printf "%.2f", $1 + $2 }')")
+	echo "  $name ${into[-1]} s; Samba CPU ${srv[-1]} s, client CPU ${cli[-1]} s (load $l)" >&2
 }
 
 echo "$("$UMCTL" version), $(date -u +%Y-%m-%d), $(nproc) CPUs; USERS=$USERS N=$N C=$C ROUNDS=$ROUNDS RUNS=$RUNS" >&2
-declare -a L M P S
+declare -a L M P S L_srv M_srv P_srv S_srv L_cli M_cli P_cli S_cli
 run_ldapmodify() { timed L ldapmodify ldap ldapmodify -f "$work/changes.ldif"; check ldapmodify; }
 run_apply() { timed M "umctl apply" timeout "$STEP_TIMEOUT" "$UMCTL" apply -f "$work/um.yaml"; check "umctl apply"; }
 for r in $(seq 1 "$ROUNDS"); do
@@ -149,6 +152,9 @@ echo
 echo "| manifest of $N EUM entries and $C contacts, $USERS-user lab (medians) | time |"
 echo "|---|---|"
 echo "| \`ldapmodify -f\` of \`plan -o ldif\` ($N modifies, $C adds) | $ml s |"
-echo "| \`umctl apply -f\` | $mm s (ratio of the medians **$(ratio "$mm" "$ml")**; per round: ${pairs% }) |"
+echo "| \`umctl apply -f\` | $mm s (ratio of the medians **$(ratio "$mm" "$ml")**; per round: ${pairs% }, median $(median $pairs)) |"
 echo "| \`umctl plan -f\`, nothing to do | $mp s (ldapsearch of the same objects: $ms s, ratio $(ratio "$mp" "$ms")) |"
+echo
+echo "CPU seconds (medians): ldapmodify: Samba $(median "${L_srv[@]}"), client $(median "${L_cli[@]}"); umctl apply: Samba $(median "${M_srv[@]}"), client $(median "${M_cli[@]}");"
+echo "umctl plan: Samba $(median "${P_srv[@]}"), client $(median "${P_cli[@]}"); ldapsearch: Samba $(median "${S_srv[@]}"), client $(median "${S_cli[@]}")."
 echo "ldapmodify: ${L[*]} s; apply: ${M[*]} s; plan: ${P[*]} s; ldapsearch: ${S[*]} s; whole run $(($(date +%s) - T0)) s" >&2
