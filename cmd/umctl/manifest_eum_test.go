@@ -121,6 +121,23 @@ func TestManifestPruneEUM(t *testing.T) {
 		t.Errorf("aksel.foss with nothing recorded left: %v %q, want no adminDescription", after, rec)
 	}
 
+	// With --prune an address umctl added moves to another user in one run:
+	// brit.haug's recorded +4721000903 goes to chen.wei (whose foreign
+	// adminDescription stays), brit.haug gets +4721000905.
+	m.EUM = []manifest.EUMUser{
+		{User: "brit.haug", Addresses: []manifest.EUMAddress{e164("+4721000905")}},
+		{User: "chen.wei", Addresses: []manifest.EUMAddress{e164("+4721000903")}},
+	}
+	if code, _, errOut := umctl(t, "apply", "-f", writeManifest(t, m), "--prune", "--yes"); code != 0 {
+		t.Fatalf("apply --prune moving +4721000903: exit %d: %s", code, errOut)
+	}
+	britAfter, britRec := eumState(t, "brit.haug")
+	chen, chenRec := eumState(t, "chen.wei")
+	if slices.Contains(britAfter, "eum:+4721000903;phone-context="+pc) || britRec != "umctl-managed eum:+4721000905;"+pc ||
+		!slices.Contains(chen, "eum:+4721000903;phone-context="+pc) || chenRec != "User_NoSync" {
+		t.Errorf("after the move: brit.haug %v %q, chen.wei %v %q", britAfter, britRec, chen, chenRec)
+	}
+
 	// 40 new addresses: the record stops at adminDescription's rangeUpper (1,024), with a warning.
 	var many []manifest.EUMAddress
 	for i := 0; i < 40; i++ {
