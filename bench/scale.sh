@@ -13,7 +13,8 @@
 #     highestCommittedUSN.
 # PART=bulk runs part 2 only (the large lab restored once); each round's
 # ratio is printed with the load average at its end (`uptime`), as other work
-# on the machine moves it.
+# on the machine moves it, and with the ratio of CPU seconds (the lab's Samba
+# plus the client), which that work hardly moves.
 # Needs root (the lab). Loopback only: a dedicated lab (BENCH_LAB_DIR on
 # BENCH_LAB_ADDRESS, default /tmp/umctl-scale-lab on 127.0.0.6), reset first
 # and stopped at the end (KEEP=1 leaves it running). Every umctl run is bounded
@@ -129,9 +130,30 @@ done
 ldap ldapmodify -f "$work/unenable.ldif" >/dev/null
 count() { ldap ldapsearch -LLL -b "OU=Scale Users,$BASE" -E pr=1000/noprompt "(proxyAddresses=eum:4*;phone-context=$PC)" 1.1 | grep -c '^dn:' || true; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'; }
-declare -a L M R
-run_ldapmodify() { local t0; t0=$(now); ldap ldapmodify -f "$work/eum-add.ldif" >/dev/null; L+=("$(secs "$t0" "$(now)")"); }
-run_umctl() { local t0; t0=$(now); u eum add --from-csv "$work/eum.csv"; M+=("$(secs "$t0" "$(now)")"); }
+declare -a L M R LC MC
+# CPU seconds the lab's Samba processes and this shell's children have used:
+# unlike wall time, hardly moved by other work on the machine.
+dc_cpu() {
+	local p pids; pids=$(ps -e -o pid=,ppid= | awk -v root="$(cat "$DIR/run/samba.pid")" '
+		{ parent[$1] = $2 } END { for (p in parent) { q = p; while (q != root && q in parent && q > 1) q = parent[q]; if (q == root) print p } }')
+	for p in $pids; do cut -d' ' -f14,15 "/proc/$p/stat" 2>/dev/null; done | awk -v hz="$(getconf CLK_TCK)" '{ t += $1 + $2 } END { printf "%.2f", t / hz }'
+}
+# children_cpu FILE: the CPU seconds of this shell's finished children, from
+# the output of `times` (run in this shell, not in a subshell).
+children_cpu() { tail -1 "$1" | awk '{ gsub("[ms]", " "); printf "%.2f", $1 * 60 + $2 + $3 * 60 + $4 }'; }
+# cpu_of DC0 DC1: "total dc client" CPU seconds of one run.
+cpu_of() { awk -v d0="$1" -v d1="$2" -v o0="$(children_cpu "$work/times0")" -v o1="$(children_cpu "$work/times1")" 'BEGIN { printf "%.2f/%.2f/%.2f", d1 - d0 + o1 - o0, d1 - d0, o1 - o0 }'; }
+total() { echo "${1%%/*}"; }
+run_ldapmodify() {
+	local t0 d0; t0=$(now) d0=$(dc_cpu); times >"$work/times0"
+	ldap ldapmodify -f "$work/eum-add.ldif" >/dev/null
+	times >"$work/times1"; L+=("$(secs "$t0" "$(now)")") LC+=("$(cpu_of "$d0" "$(dc_cpu)")")
+}
+run_umctl() {
+	local t0 d0; t0=$(now) d0=$(dc_cpu); times >"$work/times0"
+	u eum add --from-csv "$work/eum.csv"
+	times >"$work/times1"; M+=("$(secs "$t0" "$(now)")") MC+=("$(cpu_of "$d0" "$(dc_cpu)")")
+}
 undo() { ldap ldapmodify -f "$work/eum-delete.ldif" >/dev/null; [ "$(count)" = 0 ] || { echo "undo left $(count) EUM addresses" >&2; exit 1; }; }
 for r in $(seq 1 "$ROUNDS"); do
 	first=run_ldapmodify second=run_umctl
@@ -139,7 +161,7 @@ for r in $(seq 1 "$ROUNDS"); do
 	$first; [ "$(count)" = "$N" ] || { echo "$first wrote $(count) of $N" >&2; exit 1; }
 	undo
 	$second; [ "$(count)" = "$N" ] || { echo "$second wrote $(count) of $N" >&2; exit 1; }
-	echo "round $r: umctl/ldapmodify $(awk -v a="${M[-1]}" -v b="${L[-1]}" 'BEGIN { printf "%.2f", a / b }') (ldapmodify ${L[-1]} s, umctl ${M[-1]} s); load average $(uptime | sed 's/.*load average: //')" >&2
+	echo "round $r: umctl/ldapmodify $(awk -v a="${M[-1]}" -v b="${L[-1]}" 'BEGIN { printf "%.2f", a / b }') (ldapmodify ${L[-1]} s, umctl ${M[-1]} s); CPU $(awk -v a="$(total "${MC[-1]}")" -v b="$(total "${LC[-1]}")" 'BEGIN { printf "%.2f", a / b }') (total/DC/client ${LC[-1]} s, ${MC[-1]} s); load average $(uptime | sed 's/.*load average: //')" >&2
 	[ "$r" = "$ROUNDS" ] || undo
 done
 # The state now holds the N addresses: the umctl re-run must write nothing.
@@ -156,4 +178,6 @@ echo "| \`ldapmodify -f\` ($N modify records) | $bl s |"
 pairs=$(for i in "${!L[@]}"; do awk -v a="${M[$i]}" -v b="${L[$i]}" 'BEGIN { printf "%.2f ", a / b }'; done)
 echo "| \`umctl eum add --from-csv\` | $bm s (ratio of the bests **$(awk -v a="$bm" -v b="$bl" 'BEGIN { printf "%.2f", a / b }')**; per round: ${pairs% }) |"
 echo "| \`umctl\` re-run on the unchanged state | $br s, zero writes (highestCommittedUSN unchanged) |"
-echo "ldapmodify: ${L[*]} s; umctl: ${M[*]} s; re-run: ${R[*]} s; whole run $(($(date +%s) - T0)) s" >&2
+med() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+echo "| median umctl/ldapmodify of the rounds | wall $(med $pairs); CPU of the DC and the client $(med $(for i in "${!LC[@]}"; do awk -v a="$(total "${MC[$i]}")" -v b="$(total "${LC[$i]}")" 'BEGIN { printf "%.2f ", a / b }'; done)) |"
+echo "ldapmodify: ${L[*]} s; umctl: ${M[*]} s; re-run: ${R[*]} s; CPU total/DC/client ldapmodify ${LC[*]} s, umctl ${MC[*]} s; whole run $(($(date +%s) - T0)) s" >&2
