@@ -3,6 +3,7 @@ package sip
 import (
 	"bytes"
 	"encoding/hex"
+	"errors"
 	"hash/fnv"
 	"net"
 	"strconv"
@@ -158,7 +159,7 @@ func (r *Relay) onStrayResponse(res *sip.Response) {
 		return
 	}
 	via := res.Via()
-	if b, _ := via.Params.Get("branch"); !isStatelessBranch(b) || r.udpConn == nil {
+	if b, _ := via.Params.Get("branch"); !isStatelessBranch(b) {
 		r.log.Debug("stray response dropped", "status", res.StatusCode, "call_id", headerValue(res, "Call-ID"))
 		return
 	}
@@ -173,17 +174,33 @@ func (r *Relay) onStrayResponse(res *sip.Response) {
 		port = p
 	}
 	if port == 0 {
-		port = sip.DefaultUdpPort
+		port = int(sip.DefaultPort(next.Transport))
 	}
 	ip := net.ParseIP(host)
-	if ip == nil || !strings.EqualFold(next.Transport, "udp") {
-		r.log.Warn("stray response dropped: the next Via is not a UDP address", "via", next.Value())
+	if ip == nil {
+		r.log.Warn("stray response dropped: the next Via is not an IP address", "via", next.Value())
 		return
 	}
 	if cseq := res.CSeq(); cseq != nil && cseq.MethodName == sip.BYE && !res.IsProvisional() && res.CallID() != nil {
 		r.dialogs.forget(res.CallID().Value())
 	}
-	if _, err := r.udpConn.WriteTo([]byte(res.String()), &net.UDPAddr{IP: ip, Port: port}); err != nil {
+	if err := r.sendByVia(res, ip, port, next.Transport); err != nil {
 		r.log.Warn("relay response", "status", res.StatusCode, "error", err)
 	}
+}
+
+// sendByVia sends a response to the address of its next Via: over UDP from
+// the listening socket, over TCP or TLS on the connection from that address
+// (the stream fast path uses this when the call's own connection is gone).
+func (r *Relay) sendByVia(res *sip.Response, ip net.IP, port int, transport string) error {
+	if !strings.EqualFold(transport, "udp") {
+		res.SetDestination(net.JoinHostPort(ip.String(), strconv.Itoa(port)))
+		res.SetTransport(strings.ToUpper(transport))
+		return r.ua.TransportLayer().WriteMsg(res)
+	}
+	if r.udpConn == nil {
+		return errors.New("no UDP listener")
+	}
+	_, err := r.udpConn.WriteTo([]byte(res.String()), &net.UDPAddr{IP: ip, Port: port})
+	return err
 }

@@ -120,9 +120,25 @@ func (r *Relay) forwardInDialog(req *sip.Request, peer net.Addr) bool {
 		return false
 	}
 	if err := out.conn.WriteMsg(req); err != nil {
-		r.log.Warn("forward", "method", req.Method, "call_id", callID, "error", err)
+		r.resend(req, e, out, err)
 	}
 	return true
+}
+
+// resend sends a request whose connection to the hop failed (UM closed it)
+// to the hop through the transport layer, which connects again; the answer
+// finds its way back by the Via (onStrayResponse). Toward the caller there
+// is no address to connect to: the request is lost, and logged.
+func (r *Relay) resend(req *sip.Request, e dialogEntry, out leg, err error) {
+	callID := req.CallID().Value()
+	if out.conn != e.down.conn {
+		r.log.Warn("forward", "method", req.Method, "call_id", callID, "error", err)
+		return
+	}
+	r.route(req, e.hop.Addr, e.hop.Transport)
+	if err := r.ua.TransportLayer().WriteMsg(req); err != nil {
+		r.log.Warn("forward", "method", req.Method, "call_id", callID, "hop", e.hop.Addr, "error", err)
+	}
 }
 
 // takeResponse takes the hop's 2xx to a forwarded INVITE (to its attempt)

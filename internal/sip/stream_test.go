@@ -146,3 +146,30 @@ func TestTLSTryingWhileHeld(t *testing.T) {
 		t.Fatalf("then:\n%s", res.text)
 	}
 }
+
+// UM closes the connection the call came on: the caller's BYE then goes to
+// UM on a new connection, and UM's 200 comes back to the caller by the Via.
+func TestTLSByeAfterUMClosed(t *testing.T) {
+	_, addr, uas := tlsRelay(t)
+	k := dialTLSCaller(t, addr)
+	ruri := "sip:+4790000001@" + addr
+	k.send(t, k.request("INVITE", ruri, "<"+ruri+">", "um-closed", "um-closed-inv", 1))
+	in := uas.next(t, 5*time.Second)
+	to := k.final(t, 5*time.Second).header("To", "t")
+	k.send(t, k.request("ACK", ruri, to, "um-closed", "um-closed-ack", 1))
+	uas.next(t, 5*time.Second)
+
+	uas.mu.Lock()
+	uas.conns[in.conn].Close()
+	uas.mu.Unlock()
+	time.Sleep(500 * time.Millisecond) // the relay reads the close and drops the connection
+	k.send(t, k.request("BYE", ruri, to, "um-closed", "um-closed-bye", 2))
+	bye := uas.next(t, 5*time.Second)
+	if !strings.HasPrefix(bye.first(), "BYE ") || bye.conn == in.conn {
+		t.Fatalf("UM got on connection %d (the call's was %d):\n%s", bye.conn, in.conn, bye.text)
+	}
+	res := k.final(t, 5*time.Second)
+	if !strings.HasPrefix(res.text, "SIP/2.0 200 OK\r\n") || res.header("CSeq", "") != "2 BYE" || len(res.headers("Via")) != 1 {
+		t.Fatalf("the caller got for its BYE:\n%s", res.text)
+	}
+}
