@@ -98,21 +98,9 @@ func (d *dialogTable) forget(callID string) { d.m.Delete(callID) }
 // sweep forgets dialogs whose BYE the relay never saw (the UAs sent it
 // directly), once they are older than the longest call Timer C allows.
 func (d *dialogTable) sweep(ctx context.Context) {
-	t := time.NewTicker(30 * time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-t.C:
-			d.m.Range(func(k, v any) bool {
-				if now.Sub(v.(dialogEntry).at) > 4*time.Hour {
-					d.m.Delete(k)
-				}
-				return true
-			})
-		}
-	}
+	sweepMap(ctx, &d.m, 30*time.Second, func(v any, now time.Time) bool {
+		return now.Sub(v.(dialogEntry).at) > 4*time.Hour
+	})
 }
 
 // inDialogHop is where a request other than a new INVITE goes: to Lync if it

@@ -56,21 +56,9 @@ func (r *Relay) forgetStream(peer net.Addr) { r.streams.Delete(peer) }
 // sweepStreams drops the state of connections idle for an hour (those the
 // relay dialed to its hops; accepted ones are dropped when they close).
 func (r *Relay) sweepStreams(ctx context.Context) {
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-t.C:
-			r.streams.Range(func(k, v any) bool {
-				if now.Sub(time.Unix(0, v.(*streamState).used.Load())) > time.Hour {
-					r.streams.Delete(k)
-				}
-				return true
-			})
-		}
-	}
+	sweepMap(ctx, &r.streams, time.Minute, func(v any, now time.Time) bool {
+		return now.Sub(time.Unix(0, v.(*streamState).used.Load())) > time.Hour
+	})
 }
 
 // takeStream forwards one whole message read from peer if it is on the fast
