@@ -68,18 +68,27 @@ func statelessOverTLS(t *testing.T, m wireMsg, method, relay string, conn int) {
 	}
 }
 
+// answeredTLSCall sets up a relay over TLS, places call id through it, and
+// acknowledges UM's 200: it returns the relay's address, UM, the caller,
+// the INVITE as UM got it and the caller's To (with UM's tag).
+func answeredTLSCall(t *testing.T, id string) (string, *tlsUAS, *tlsCaller, wireMsg, string) {
+	t.Helper()
+	_, addr, uas := tlsRelay(t)
+	k := dialTLSCaller(t, addr)
+	ruri := "sip:+4790000001@" + addr
+	k.send(t, k.request("INVITE", ruri, "<"+ruri+">", id, id+"-inv", 1))
+	in := uas.next(t, 5*time.Second)
+	to := k.final(t, 5*time.Second).header("To", "t")
+	k.send(t, k.request("ACK", ruri, to, id, id+"-ack", 1))
+	uas.next(t, 5*time.Second)
+	return addr, uas, k, in, to
+}
+
 // UM hangs up (after the voicemail is left): its BYE, on the connection the
 // call came on, reaches the caller on the caller's connection, and the
 // caller's 200 goes back to UM the same way.
 func TestTLSByeFromUM(t *testing.T) {
-	_, addr, uas := tlsRelay(t)
-	k := dialTLSCaller(t, addr)
-	ruri := "sip:+4790000001@" + addr
-	k.send(t, k.request("INVITE", ruri, "<"+ruri+">", "um-bye", "um-bye-inv", 1))
-	in := uas.next(t, 5*time.Second)
-	to := k.final(t, 5*time.Second).header("To", "t")
-	k.send(t, k.request("ACK", ruri, to, "um-bye", "um-bye-inv", 1))
-	uas.next(t, 5*time.Second)
+	addr, uas, k, in, to := answeredTLSCall(t, "um-bye")
 
 	bye := fmt.Sprintf("BYE sip:caller@%s;transport=tls SIP/2.0\r\nVia: SIP/2.0/TLS %s;branch=z9hG4bK-um-1\r\nMax-Forwards: 70\r\n"+
 		"From: %s\r\nTo: %s\r\nCall-ID: um-bye\r\nCSeq: 1 BYE\r\nContent-Length: 0\r\n\r\n", k.local, uas.addr, to, in.header("From", "f"))
@@ -150,14 +159,8 @@ func TestTLSTryingWhileHeld(t *testing.T) {
 // UM closes the connection the call came on: the caller's BYE then goes to
 // UM on a new connection, and UM's 200 comes back to the caller by the Via.
 func TestTLSByeAfterUMClosed(t *testing.T) {
-	_, addr, uas := tlsRelay(t)
-	k := dialTLSCaller(t, addr)
+	addr, uas, k, in, to := answeredTLSCall(t, "um-closed")
 	ruri := "sip:+4790000001@" + addr
-	k.send(t, k.request("INVITE", ruri, "<"+ruri+">", "um-closed", "um-closed-inv", 1))
-	in := uas.next(t, 5*time.Second)
-	to := k.final(t, 5*time.Second).header("To", "t")
-	k.send(t, k.request("ACK", ruri, to, "um-closed", "um-closed-ack", 1))
-	uas.next(t, 5*time.Second)
 
 	uas.mu.Lock()
 	uas.conns[in.conn].Close()
