@@ -148,18 +148,13 @@ func contentLength(head []byte) int {
 // headerField returns the value of the first header named name (or its
 // compact form, if not "") in a header block, and whether there was one.
 func headerField(head []byte, name, compact string) ([]byte, bool) {
-	if i := bytes.Index(head, []byte("\r\n")); i >= 0 {
-		head = head[i+2:] // past the start line
-	} else {
+	_, head, ok := bytes.Cut(head, []byte("\r\n")) // past the start line
+	if !ok {
 		return nil, false
 	}
 	for len(head) > 0 {
-		line := head
-		if i := bytes.Index(head, []byte("\r\n")); i >= 0 {
-			line, head = head[:i], head[i+2:]
-		} else {
-			head = nil
-		}
+		var line []byte
+		line, head, _ = bytes.Cut(head, []byte("\r\n"))
 		field, value, ok := bytes.Cut(line, []byte(":"))
 		if !ok || len(field) == 0 || field[0] == ' ' || field[0] == '\t' {
 			continue
