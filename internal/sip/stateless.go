@@ -46,8 +46,7 @@ func (r *Relay) readFilter(info sip.TransportReadProps, data []byte) (out []byte
 			out, err = nil, nil
 		}
 	}()
-	udp := strings.EqualFold(info.Transport, "udp")
-	if !udp {
+	if reliable(info.Transport) {
 		return r.streamFilter(info, data), nil
 	}
 	if !plausible(data) {
@@ -193,7 +192,7 @@ func (r *Relay) onStrayResponse(res *sip.Response) {
 // the listening socket, over TCP or TLS on the connection from that address
 // (the stream fast path uses this when the call's own connection is gone).
 func (r *Relay) sendByVia(res *sip.Response, ip net.IP, port int, transport string) error {
-	if !strings.EqualFold(transport, "udp") {
+	if reliable(transport) {
 		res.SetDestination(net.JoinHostPort(ip.String(), strconv.Itoa(port)))
 		res.SetTransport(strings.ToUpper(transport))
 		return r.ua.TransportLayer().WriteMsg(res)
