@@ -65,12 +65,10 @@ func (r *Relay) sweepStreams(ctx context.Context) {
 // path, and reports whether it did.
 func (r *Relay) takeStream(peer net.Addr, head, msg []byte) bool {
 	var want bool
-	switch {
-	case bytes.HasPrefix(head, []byte("SIP/2.0 2")): // a 2xx: to an INVITE, or to a BYE forwarded here
-		want = true
-	case bytes.HasPrefix(head, []byte("SIP/")):
-		want = bytes.Contains(head, []byte(statelessBranch)) // a final answer to a BYE forwarded here
-	default:
+	if bytes.HasPrefix(head, []byte("SIP/")) {
+		// An answer to a BYE forwarded here, or a 2xx to an INVITE.
+		want = bytes.Contains(head, []byte(statelessBranch)) || bytes.HasPrefix(head, []byte("SIP/2.0 2")) && answersInvite(head)
+	} else {
 		want = bytes.HasPrefix(head, []byte("ACK ")) || bytes.HasPrefix(head, []byte("BYE "))
 	}
 	if !want {
@@ -87,6 +85,12 @@ func (r *Relay) takeStream(peer net.Addr, head, msg []byte) bool {
 		return r.takeResponse(m, peer)
 	}
 	return false
+}
+
+// answersInvite reports whether a response's header block has CSeq method INVITE.
+func answersInvite(head []byte) bool {
+	cseq, _ := headerField(head, "CSeq", "")
+	return bytes.HasSuffix(cseq, []byte("INVITE")) // takeResponse checks the parsed method
 }
 
 // forwardInDialog forwards an ACK to a 2xx or a BYE that came on one of a
