@@ -13,9 +13,7 @@ import (
 // parent's domain was searched there already and is left out.
 func TestContactOfAnotherDomain(t *testing.T) {
 	fo := newForest(t, "ldaps://dc1.contoso.com", nil, true)
-	gc := &fakeDC{}
-	fo.d.gcSettings = &Settings{URL: "ldaps://gc1.contoso.com:3269"}
-	fo.d.gc = fakeDir("ldaps://gc1.contoso.com:3269", parentNC, gc)
+	gc := fo.withGC()
 	child, parent := "CN={1},OU=ExUmContacts,"+childNC, "CN={2},OU=ExUmContacts,"+parentNC
 	gc.entries = []*ldap.Entry{ldap.NewEntry(child, nil), ldap.NewEntry(parent, nil)}
 	fo.child.entries = []*ldap.Entry{ldap.NewEntry(child, map[string][]string{"msRTCSIP-PrimaryUserAddress": {"sip:ova@contoso.com"}})}

@@ -12,9 +12,7 @@ import (
 // differs from the GC's lagging one), and planned from that copy.
 func TestEUMUserOfAnotherDomain(t *testing.T) {
 	fo := newForest(t, "ldaps://dc1.contoso.com", nil, true)
-	gc := &fakeDC{}
-	fo.d.gcSettings = &Settings{URL: "ldaps://gc1.contoso.com:3269"}
-	fo.d.gc = fakeDir("ldaps://gc1.contoso.com:3269", parentNC, gc)
+	gc := fo.withGC()
 	dn := "CN=Alice,OU=Users," + childNC
 	attrs := func(proxy string) map[string][]string {
 		return map[string][]string{"objectClass": {"top", "person", "user"}, "sAMAccountName": {"alice"},

@@ -98,6 +98,15 @@ func newForest(t *testing.T, url string, servers map[string]string, srv bool) *f
 	return fo
 }
 
+// withGC gives the home connection a global catalog (gc1.contoso.com) and
+// returns it, empty.
+func (fo *forest) withGC() *fakeDC {
+	gc := &fakeDC{}
+	fo.d.gcSettings = &Settings{URL: "ldaps://gc1.contoso.com:3269"}
+	fo.d.gc = fakeDir(fo.d.gcSettings.URL, parentNC, gc)
+	return gc
+}
+
 // twoDomainPlan changes objects of both domains and of the configuration.
 func twoDomainPlan() *Plan {
 	p := &Plan{}
