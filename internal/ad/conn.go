@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -183,10 +184,11 @@ func (d *Dir) readRootDSE(ctx context.Context) error {
 
 // HighestCommittedUSN reads the current value (tests use it to prove nothing was written).
 func (d *Dir) HighestCommittedUSN(ctx context.Context) (string, error) {
-	if err := d.readRootDSE(ctx); err != nil {
+	n, err := d.highestUSN(ctx)
+	if err != nil {
 		return "", err
 	}
-	return d.RootDSE.HighestUSN, nil
+	return strconv.FormatInt(n, 10), nil
 }
 
 // ForestDNSName is the DNS name of the forest root domain (DC=contoso,DC=com → contoso.com).
