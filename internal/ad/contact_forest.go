@@ -29,13 +29,12 @@ func (cp *ContactPlanner) contactsElsewhere(ctx context.Context, f ContactFilter
 	}
 	var out []*ldap.Entry
 	for _, e := range found {
-		dom, ok, err := cp.cat.DomainOf(ctx, e.DN)
-		if err != nil || !ok || sameDN(dom.NC, d.RootDSE.DefaultNC) {
-			continue // this DC's own domain was searched already
-		}
-		dc, err := d.writerFor(ctx, e.DN)
+		dc, ok, err := d.otherDomainDC(ctx, e.DN)
 		if err != nil {
 			return nil, err
+		}
+		if !ok {
+			continue // this DC's own domain was searched already
 		}
 		es, err := dc.Search(ctx, e.DN, ldap.ScopeBaseObject, filter, contactAttrs)
 		if err != nil && !isNotFound(err) {

@@ -76,13 +76,15 @@ type dnTerms struct {
 func (ep *EUMPlanner) elsewhereDCs(ctx context.Context, es []*ldap.Entry) ([]*dnTerms, error) {
 	var out []*dnTerms
 	for _, e := range es {
-		dom, ok, err := ep.cat.DomainOf(ctx, e.DN)
-		if err != nil || !ok || !isPerson(e) || sameDN(dom.NC, ep.d.RootDSE.DefaultNC) {
-			continue // the DC's own domain was searched already
+		if !isPerson(e) {
+			continue
 		}
-		dc, err := ep.d.writerFor(ctx, e.DN)
+		dc, ok, err := ep.d.otherDomainDC(ctx, e.DN)
 		if err != nil {
 			return nil, err
+		}
+		if !ok {
+			continue // the DC's own domain was searched already
 		}
 		i := slices.IndexFunc(out, func(g *dnTerms) bool { return g.dc == dc })
 		if i < 0 {

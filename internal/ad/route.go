@@ -84,11 +84,25 @@ func (d *Dir) readerFor(ctx context.Context, dn string) (*Dir, error) {
 	if d.route == nil || d.isGC() || sameDN(dn, d.RootDSE.DefaultNC) {
 		return d, nil
 	}
+	dc, ok, err := d.otherDomainDC(ctx, dn)
+	if !ok {
+		return d, err // a DN in no domain is looked for here, and not found
+	}
+	return dc, nil
+}
+
+// otherDomainDC returns the DC of the domain that holds dn (routing on) when
+// that is another domain than this DC's; ok is false, with no error, when dn
+// lies in this DC's domain or in no domain.
+func (d *Dir) otherDomainDC(ctx context.Context, dn string) (dc *Dir, ok bool, err error) {
 	dom, ok, err := d.Catalog().DomainOf(ctx, dn)
 	if err != nil || !ok || sameDN(dom.NC, d.RootDSE.DefaultNC) {
-		return d, nil // a DN in no domain is looked for here, and not found
+		return nil, false, nil
 	}
-	return d.route.conn(ctx, d, dom)
+	if dc, err = d.route.conn(ctx, d, dom); err != nil {
+		return nil, false, err
+	}
+	return dc, true, nil
 }
 
 // conn returns the DC connection for dom, dialling it on first use.
