@@ -42,13 +42,13 @@ func newQuietDC(d *Dir) *quietDC {
 	return q
 }
 
-// wrote counts a change Apply finished; here says whether it went to this
-// DC (not to a DC of another domain, route.go).
-func (q *quietDC) wrote(c *Change, here bool) {
+// wrote counts a change Apply finished; one written to a DC of another
+// domain (route.go) turns the check off.
+func (q *quietDC) wrote(c *Change) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	switch {
-	case !here:
+	case c.writer(q.d) != q.d:
 		q.off = true
 	case c.Status != StatusDone:
 		q.fail++

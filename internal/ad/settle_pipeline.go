@@ -75,7 +75,7 @@ func newSettler(ctx context.Context, d *Dir, p *Plan) *settler {
 // of this run's changes to an object is done, that object's claims are ready,
 // and a full batch is sent.
 func (s *settler) finished(c *Change) {
-	s.quiet.wrote(c, c.writer(s.d) == s.d)
+	s.quiet.wrote(c)
 	k := strings.ToLower(c.DN)
 	if s.left[k]--; s.left[k] > 0 {
 		return
