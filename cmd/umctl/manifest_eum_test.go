@@ -39,8 +39,7 @@ func e164(number string) manifest.EUMAddress {
 // address the user had before, and a user the manifest no longer lists are
 // untouched; a foreign adminDescription is never overwritten; a re-run writes nothing.
 func TestManifestPruneEUM(t *testing.T) {
-	labtest.Reset(t)
-	useLab(t)
+	resetLab(t)
 	pc := lab.E164DialPlan + "." + lab.Domain
 	dnOf := func(account string) string {
 		return labtest.LDAPSearch(t, lab.BaseDN, "sub", "(sAMAccountName="+account+")", "cn")[0]["dn"][0]

@@ -15,8 +15,7 @@ import (
 // also plans is created once, another one under the new gateway is created
 // (marked), and a plan afterwards has nothing to do.
 func TestManifestGatewayFromUCUtil(t *testing.T) {
-	labtest.Reset(t)
-	useLab(t)
+	resetLab(t)
 	if n := len(labtest.LDAPSearch(t, "CN=Configuration,"+lab.BaseDN, "sub", "(objectClass=msExchUMIPGateway)", "cn")); n != 0 {
 		t.Fatalf("the seeded lab has %d gateways, want none (ucutil creates them)", n)
 	}

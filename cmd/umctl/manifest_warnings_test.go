@@ -9,7 +9,6 @@ import (
 	"github.com/umctl/umctl/internal/ad"
 	"github.com/umctl/umctl/internal/cli"
 	"github.com/umctl/umctl/internal/lab"
-	"github.com/umctl/umctl/internal/labtest"
 	"github.com/umctl/umctl/internal/manifest"
 )
 
@@ -17,8 +16,7 @@ import (
 // their dial plan's access number has 12 alike warnings: one summary line on
 // stderr, every one with -v and in -o json.
 func TestManifestWarningsSummarised(t *testing.T) {
-	labtest.Reset(t)
-	useLab(t)
+	resetLab(t)
 	m := &manifest.Manifest{APIVersion: manifest.APIVersion}
 	for i := 0; i < 12; i++ {
 		m.Contacts = append(m.Contacts, manifest.Contact{SIPAddress: fmt.Sprintf("sip:warn%02d@%s", i, lab.Domain), RegistrarPool: "pool01." + lab.Domain,
