@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -180,15 +179,6 @@ func (d *Dir) readRootDSE(ctx context.Context) error {
 		return errors.New("RootDSE has no configuration or schema naming context: is this an Active Directory domain controller?")
 	}
 	return nil
-}
-
-// HighestCommittedUSN reads the current value (tests use it to prove nothing was written).
-func (d *Dir) HighestCommittedUSN(ctx context.Context) (string, error) {
-	n, err := d.highestUSN(ctx)
-	if err != nil {
-		return "", err
-	}
-	return strconv.FormatInt(n, 10), nil
 }
 
 // ForestDNSName is the DNS name of the forest root domain (DC=contoso,DC=com → contoso.com).
