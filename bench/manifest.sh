@@ -12,6 +12,10 @@
 # The contacts are sip:mbench-NNN@ with +479001NNNN numbers, in ExUmContacts.
 # Each timed step prints `uptime`'s load next to it: other work on the host
 # moves the figures, the ratios of neighbouring runs less so.
+# PIN (with 2 or more CPUs and taskset): 1 (default) runs the lab's Samba on
+# CPU 1 and the clients (umctl, ldapmodify, ldapsearch) on CPU 0, as with a DC
+# on another host; shared runs both on CPU 1, the worst case, where every CPU
+# second the client spends is taken from the DC; 0 lets the scheduler place them.
 # Needs root (the lab). Loopback only: a dedicated lab (BENCH_LAB_DIR on
 # BENCH_LAB_ADDRESS, default /tmp/umctl-manifest-lab on 127.0.0.8), reset to
 # USERS users (seeded the first time, 2-4 minutes; then from its snapshot) and
@@ -20,11 +24,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 USERS=${USERS:-20000}
+CPUS=$(nproc) # before any pinning (nproc counts the CPUs this shell may use)
 N=${N:-5000}
 C=${C:-200}
 ROUNDS=${ROUNDS:-3}
 RUNS=${RUNS:-5}
 STEP_TIMEOUT=${STEP_TIMEOUT:-300}
+PIN=${PIN:-1}
 DIR=${BENCH_LAB_DIR:-/tmp/umctl-manifest-lab}
 ADDR=${BENCH_LAB_ADDRESS:-127.0.0.8}
 [ $((USERS / 3)) -ge "$N" ] || { echo "N=$N needs USERS >= $((3 * N))" >&2; exit 2; }
@@ -94,15 +100,31 @@ undo() {
 	[ "$(count)" = "0/0" ] || { echo "undo left $(count)" >&2; exit 1; }
 }
 
-# sambacpu: CPU seconds the lab's Samba processes (its session) have used:
-# the server's share of a run, which other load on the host moves less than
-# the wall time.
-sambacpu() {
+# sambapids: the lab's Samba processes (the session of its samba.pid).
+sambapids() {
 	local sid
 	sid=$(ps -o sid= -p "$(cat "$DIR/run/samba.pid")" | tr -d ' ')
-	for p in $(ps -eo pid=,sid= | awk -v s="$sid" '$2 == s { print $1 }'); do awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || true; done |
+	ps -eo pid=,sid= | awk -v s="$sid" '$2 == s { print $1 }'
+}
+# sambacpu: CPU seconds the lab's Samba processes have used: the server's
+# share of a run, which other load on the host moves less than the wall time.
+sambacpu() {
+	for p in $(sambapids); do awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || true; done |
 		awk -v hz="$(getconf CLK_TCK)" '{ s += $1 } END { printf "%.2f", s / hz }'
 }
+# Pinning (PIN above): Samba's processes (all threads; workers it forks
+# later inherit it), then this shell, whose children are the clients.
+placement="unpinned"
+if [ "$PIN" != 0 ] && [ "$CPUS" -ge 2 ] && command -v taskset >/dev/null; then
+	for p in $(sambapids); do taskset -a -p -c 1 "$p" >/dev/null; done
+	if [ "$PIN" = shared ]; then
+		taskset -p -c 1 $$ >/dev/null
+		placement="Samba and the clients on CPU 1 (PIN=shared)"
+	else
+		taskset -p -c 0 $$ >/dev/null
+		placement="Samba on CPU 1, the clients on CPU 0"
+	fi
+fi
 # timed ARRAY CMD...: run CMD, add its wall time to ARRAY (and the Samba and
 # client CPU seconds to ARRAY_srv, ARRAY_cli); print them with the load.
 timed() {
@@ -117,7 +139,7 @@ timed() {
 	echo "  $name ${into[-1]} s; Samba CPU ${srv[-1]} s, client CPU ${cli[-1]} s (load $l)" >&2
 }
 
-echo "$("$UMCTL" version), $(date -u +%Y-%m-%d), $(nproc) CPUs; USERS=$USERS N=$N C=$C ROUNDS=$ROUNDS RUNS=$RUNS" >&2
+echo "$("$UMCTL" version), $(date -u +%Y-%m-%d), $CPUS CPUs, $placement; USERS=$USERS N=$N C=$C ROUNDS=$ROUNDS RUNS=$RUNS" >&2
 declare -a L M P S L_srv M_srv P_srv S_srv L_cli M_cli P_cli S_cli
 run_ldapmodify() { timed L ldapmodify ldap ldapmodify -f "$work/changes.ldif"; check ldapmodify; }
 run_apply() { timed M "umctl apply" timeout "$STEP_TIMEOUT" "$UMCTL" apply -f "$work/um.yaml"; check "umctl apply"; }
@@ -149,7 +171,7 @@ median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int(
 pairs=$(for i in "${!L[@]}"; do printf '%s ' "$(ratio "${M[$i]}" "${L[$i]}")"; done)
 ml=$(median "${L[@]}"); mm=$(median "${M[@]}"); mp=$(median "${P[@]}"); ms=$(median "${S[@]}")
 echo
-echo "| manifest of $N EUM entries and $C contacts, $USERS-user lab (medians) | time |"
+echo "| manifest of $N EUM entries and $C contacts, $USERS-user lab (medians; $placement) | time |"
 echo "|---|---|"
 echo "| \`ldapmodify -f\` of \`plan -o ldif\` ($N modifies, $C adds) | $ml s |"
 echo "| \`umctl apply -f\` | $mm s (ratio of the medians **$(ratio "$mm" "$ml")**; per round: ${pairs% }, median $(median $pairs)) |"

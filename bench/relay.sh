@@ -19,7 +19,7 @@
 # Needs sip-tester, kamailio and kamailio-tls-modules (apt-get install sip-tester kamailio kamailio-tls-modules).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RATES=${RATES:-"2000 2500 3000 3500 4000 4500 5000 5500"}
+RATES=${RATES:-"2000 2500 3000 3500 4000 4500 5000 5500 6000 7000 8000 9000"}
 SECS=${SECS:-10}
 HOLD_RATE=${HOLD_RATE:-2500}
 HOLD=${HOLD:-40}
