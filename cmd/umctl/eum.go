@@ -287,7 +287,8 @@ func newEUMCheckCmd(a *app) *cobra.Command {
   no-primary             EUM addresses but none upper-case (primary)
   several-primaries      more than one primary
 
-It is an audit: it reads every user with an EUM address (one paged search).
+It is an audit: it reads every user with an EUM address (one paged search;
+on the global catalog, over the whole forest, with --gc).
 Exit 0 when clean, 3 when there are findings. SIP addresses and line URIs on
 several users or contacts: 'umctl contact check'.`,
 		Args: cobra.NoArgs,

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/umctl/umctl/internal/ad"
 	"github.com/umctl/umctl/internal/cli"
 	"github.com/umctl/umctl/internal/lab"
 	"github.com/umctl/umctl/internal/labtest"
@@ -142,5 +145,46 @@ func TestGlobalCatalogWritesGoToTheDomainsDC(t *testing.T) {
 		if labtest.HighestUSN(t) != usn {
 			t.Fatalf("%v wrote", bad)
 		}
+	}
+}
+
+// With a global catalog the audits read the forest: an EUM address that an
+// object outside this DC's domain partition also holds is a duplicate for
+// `eum check` and `doctor`, which without a GC do not see that object.
+func TestGlobalCatalogAudits(t *testing.T) {
+	resetLab(t)
+	gc := "ldaps://" + labtest.Address() + ":3269"
+	taken := lab.User(22, lab.Domain) // seeded with EUM:30022 in TelExtnDP
+	elsewhere := "CN=Elsewhere,CN=Services,CN=Configuration," + lab.BaseDN
+	labtest.LDAPModify(t, "dn: "+elsewhere+"\nchangetype: add\nobjectClass: contact\nproxyAddresses: EUM:30022;phone-context=TelExtnDP."+lab.Domain+"\n")
+	duplicates := func(args ...string) []ad.Finding {
+		t.Helper()
+		code, out, errOut := umctl(t, append(args, "eum", "check", "-o", "json")...)
+		var fs []ad.Finding
+		if code != cli.ExitPartial || json.Unmarshal([]byte(out), &fs) != nil {
+			t.Fatalf("eum check %v: exit %d\n%s%s", args, code, out, errOut)
+		}
+		var dup []ad.Finding
+		for _, f := range fs {
+			if f.Problem == ad.ProblemDuplicate && strings.Contains(f.Proxy, "30022") {
+				dup = append(dup, f)
+			}
+		}
+		return dup
+	}
+	if dup := duplicates(); len(dup) != 0 {
+		t.Fatalf("without a GC the domain's audit sees no duplicate of 30022: %+v", dup)
+	}
+	dup := duplicates("--gc", gc)
+	dns := map[string]bool{}
+	for _, f := range dup {
+		dns[strings.ToLower(f.DN)] = true
+	}
+	if len(dup) != 2 || !dns[strings.ToLower(elsewhere)] || !strings.Contains(fmt.Sprint(dup), taken.Sam) {
+		t.Fatalf("with the GC: %+v, want the duplicate on %s and %s", dup, taken.Sam, elsewhere)
+	}
+	code, out, errOut := umctl(t, "--gc", gc, "doctor", "-o", "json")
+	if code == 0 || !strings.Contains(out, "eum-duplicate") || !strings.Contains(out, "Elsewhere") {
+		t.Fatalf("doctor --gc: exit %d, no eum-duplicate on Elsewhere:\n%s%s", code, out, errOut)
 	}
 }

@@ -47,3 +47,21 @@ func TestEUMUserOfAnotherDomain(t *testing.T) {
 		t.Fatalf("nobody: %v, GC searched %d times", err, len(gc.searches))
 	}
 }
+
+// The audits (eum check, doctor) read every EUM user of the forest on the
+// global catalog when one is configured, else of the DC's domain.
+func TestEUMAuditReadsTheForest(t *testing.T) {
+	fo := newForest(t, "ldaps://dc1.contoso.com", nil, true)
+	gc := fo.withGC()
+	dn := "CN=Alice,OU=Users," + childNC
+	gc.entries = []*ldap.Entry{ldap.NewEntry(dn, map[string][]string{"sAMAccountName": {"alice"}, "proxyAddresses": {"EUM:1;phone-context=dp.contoso.com"}})}
+	ep := fo.d.NewEUMPlanner()
+	us, err := ep.AllUsers(context.Background())
+	if err != nil || len(us) != 1 || us[0].DN != dn || len(gc.searches) != 1 || gc.searches[0] != "" || len(fo.home.searches) != 0 {
+		t.Fatalf("with a GC: %v %v; GC searched %q, home %q", us, err, gc.searches, fo.home.searches)
+	}
+	fo.d.gcSettings = nil
+	if _, err := ep.AllUsers(context.Background()); err != nil || len(gc.searches) != 1 || len(fo.home.searches) != 1 || fo.home.searches[0] != parentNC {
+		t.Fatalf("without: %v; GC searched %q, home %q", err, gc.searches, fo.home.searches)
+	}
+}

@@ -19,10 +19,31 @@ type EUMEntry struct {
 	Proxy string `json:"proxyAddress"`
 }
 
-// allEUMUsers reads every object that has an EUM address, in one paged
-// search: what audits and full listings cost.
+// allEUMUsers reads every object of the DC's domain that has an EUM
+// address, in one paged search: what full listings cost.
 func (ep *EUMPlanner) allEUMUsers(ctx context.Context) ([]*EUMUser, error) {
-	es, err := ep.d.Search(ctx, ep.d.RootDSE.DefaultNC, ldap.ScopeWholeSubtree, "(proxyAddresses=eum:*)", userAttrs)
+	return ep.eumUsersIn(ctx, ep.d, ep.d.RootDSE.DefaultNC)
+}
+
+// forestEUMUsers is allEUMUsers over the whole forest when a global catalog
+// is configured, for audits: Exchange resolves an EUM address forest-wide,
+// so a duplicate in another domain breaks a diverted call as surely as one
+// in this domain. The audits read only what the GC holds of every user
+// (proxyAddresses, sAMAccountName, the SIP address: partial attribute set).
+func (ep *EUMPlanner) forestEUMUsers(ctx context.Context) ([]*EUMUser, error) {
+	gc, err := ep.d.GlobalCatalog(ctx)
+	switch {
+	case err != nil:
+		return nil, err
+	case gc == nil:
+		return ep.allEUMUsers(ctx)
+	}
+	return ep.eumUsersIn(ctx, gc, "")
+}
+
+// eumUsersIn reads every object under base on dc that has an EUM address.
+func (ep *EUMPlanner) eumUsersIn(ctx context.Context, dc *Dir, base string) ([]*EUMUser, error) {
+	es, err := dc.Search(ctx, base, ldap.ScopeWholeSubtree, "(proxyAddresses=eum:*)", userAttrs)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +175,8 @@ const (
 )
 
 // Check audits every user's EUM addresses (or those in one dial plan). It is
-// an audit: it reads every object with an EUM address.
+// an audit: it reads every object with an EUM address (in the forest, with a
+// global catalog).
 func (ep *EUMPlanner) Check(ctx context.Context, dialPlan string) ([]Finding, error) {
 	var scope map[string]bool // lower phone contexts in scope; nil = all
 	if dialPlan != "" {
@@ -171,16 +193,19 @@ func (ep *EUMPlanner) Check(ctx context.Context, dialPlan string) ([]Finding, er
 			scope[strings.ToLower(pc)] = true
 		}
 	}
-	users, err := ep.allEUMUsers(ctx)
+	users, err := ep.forestEUMUsers(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return ep.check(ctx, users, scope)
 }
 
-// AllUsers reads every object that has an EUM address (one paged search), for
-// audits that look at them in several ways (umctl doctor).
-func (ep *EUMPlanner) AllUsers(ctx context.Context) ([]*EUMUser, error) { return ep.allEUMUsers(ctx) }
+// AllUsers reads every object that has an EUM address (one paged search; the
+// forest's with a global catalog), for audits that look at them in several
+// ways (umctl doctor).
+func (ep *EUMPlanner) AllUsers(ctx context.Context) ([]*EUMUser, error) {
+	return ep.forestEUMUsers(ctx)
+}
 
 // CheckUsers is Check over users already read with AllUsers.
 func (ep *EUMPlanner) CheckUsers(ctx context.Context, users []*EUMUser) ([]Finding, error) {
