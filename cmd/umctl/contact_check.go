@@ -24,7 +24,8 @@ also has routes calls unpredictably):
 
 umctl itself never leaves such duplicates (concurrent runs re-check after writing
 and the later writer backs off); this finds those made by other tools. It is an
-audit: it reads every object with a SIP address or a line URI (one paged search).
+audit: it reads every object with a SIP address or a line URI (one paged search;
+on the global catalog, over the whole forest, with --gc).
 Exit 0 when clean, 3 when there are findings. EUM addresses: 'umctl eum check'.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -148,15 +148,17 @@ func TestGlobalCatalogWritesGoToTheDomainsDC(t *testing.T) {
 	}
 }
 
-// With a global catalog the audits read the forest: an EUM address that an
-// object outside this DC's domain partition also holds is a duplicate for
-// `eum check` and `doctor`, which without a GC do not see that object.
+// With a global catalog the audits read the forest: an EUM address or SIP
+// address that an object outside this DC's domain partition also holds is a
+// duplicate for `eum check`, `contact check` and `doctor`, which without a GC
+// do not see that object.
 func TestGlobalCatalogAudits(t *testing.T) {
 	resetLab(t)
 	gc := "ldaps://" + labtest.Address() + ":3269"
 	taken := lab.User(22, lab.Domain) // seeded with EUM:30022 in TelExtnDP
 	elsewhere := "CN=Elsewhere,CN=Services,CN=Configuration," + lab.BaseDN
-	labtest.LDAPModify(t, "dn: "+elsewhere+"\nchangetype: add\nobjectClass: contact\nproxyAddresses: EUM:30022;phone-context=TelExtnDP."+lab.Domain+"\n")
+	labtest.LDAPModify(t, "dn: "+elsewhere+"\nchangetype: add\nobjectClass: contact\nproxyAddresses: EUM:30022;phone-context=TelExtnDP."+lab.Domain+
+		"\nmsRTCSIP-PrimaryUserAddress: "+taken.SIP+"\n")
 	duplicates := func(args ...string) []ad.Finding {
 		t.Helper()
 		code, out, errOut := umctl(t, append(args, "eum", "check", "-o", "json")...)
@@ -182,6 +184,13 @@ func TestGlobalCatalogAudits(t *testing.T) {
 	}
 	if len(dup) != 2 || !dns[strings.ToLower(elsewhere)] || !strings.Contains(fmt.Sprint(dup), taken.Sam) {
 		t.Fatalf("with the GC: %+v, want the duplicate on %s and %s", dup, taken.Sam, elsewhere)
+	}
+	for _, args := range [][]string{nil, {"--gc", gc}} {
+		code, out, errOut := umctl(t, append(args, "contact", "check", "-o", "json")...)
+		found := strings.Contains(out, ad.ProblemDuplicateSIP) && strings.Contains(out, "Elsewhere")
+		if found != (args != nil) || (code == 0) == found {
+			t.Fatalf("contact check %v: exit %d, duplicate SIP address on Elsewhere reported: %v\n%s%s", args, code, found, out, errOut)
+		}
 	}
 	code, out, errOut := umctl(t, "--gc", gc, "doctor", "-o", "json")
 	if code == 0 || !strings.Contains(out, "eum-duplicate") || !strings.Contains(out, "Elsewhere") {

@@ -31,14 +31,11 @@ func (ep *EUMPlanner) allEUMUsers(ctx context.Context) ([]*EUMUser, error) {
 // in this domain. The audits read only what the GC holds of every user
 // (proxyAddresses, sAMAccountName, the SIP address: partial attribute set).
 func (ep *EUMPlanner) forestEUMUsers(ctx context.Context) ([]*EUMUser, error) {
-	gc, err := ep.d.GlobalCatalog(ctx)
-	switch {
-	case err != nil:
+	dc, base, err := ep.d.forestScope(ctx)
+	if err != nil {
 		return nil, err
-	case gc == nil:
-		return ep.allEUMUsers(ctx)
 	}
-	return ep.eumUsersIn(ctx, gc, "")
+	return ep.eumUsersIn(ctx, dc, base)
 }
 
 // eumUsersIn reads every object under base on dc that has an EUM address.

@@ -37,12 +37,24 @@ func (d *Dir) GlobalCatalog(ctx context.Context) (*Dir, error) {
 // ForestSearchAny is SearchAny over the forest, for uniqueness checks: on the
 // global catalog when one is configured, else in this DC's domain.
 func (d *Dir) ForestSearchAny(ctx context.Context, terms, attrs []string) ([]*ldap.Entry, error) {
-	gc, err := d.GlobalCatalog(ctx)
+	dc, base, err := d.forestScope(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if gc == nil {
-		return d.SearchAny(ctx, d.RootDSE.DefaultNC, "", terms, attrs)
+	return dc.SearchAny(ctx, base, "", terms, attrs)
+}
+
+// forestScope is where a forest-wide read goes: the global catalog with base
+// "" (every domain, and the configuration partition) when one is
+// configured, else this DC's domain. Only attributes in the GC's partial
+// attribute set may be read there.
+func (d *Dir) forestScope(ctx context.Context) (*Dir, string, error) {
+	gc, err := d.GlobalCatalog(ctx)
+	switch {
+	case err != nil:
+		return nil, "", err
+	case gc == nil:
+		return d, d.RootDSE.DefaultNC, nil
 	}
-	return gc.SearchAny(ctx, "", "", terms, attrs)
+	return gc, "", nil
 }

@@ -21,9 +21,14 @@ var rtcCheckAttrs = []string{"objectClass", "sAMAccountName", "displayName", "cn
 // CheckRTCDuplicates audits SIP addresses (msRTCSIP-PrimaryUserAddress and
 // sip: proxy addresses) and line URIs (by number) across users and contacts,
 // and reports every object that shares one with another. It is an audit: it
-// reads every object with a SIP address or a line URI (one paged search).
+// reads every object with a SIP address or a line URI (one paged search; of
+// the whole forest, on the global catalog, when one is configured).
 func (d *Dir) CheckRTCDuplicates(ctx context.Context) ([]Finding, error) {
-	es, err := d.Search(ctx, d.RootDSE.DefaultNC, ldap.ScopeWholeSubtree,
+	dc, base, err := d.forestScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	es, err := dc.Search(ctx, base, ldap.ScopeWholeSubtree,
 		"(|(msRTCSIP-PrimaryUserAddress=*)(msRTCSIP-Line=*)(proxyAddresses=sip:*))", rtcCheckAttrs)
 	if err != nil {
 		return nil, err
