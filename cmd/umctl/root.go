@@ -140,6 +140,8 @@ func exitCode(err error, started bool) int {
 		return cli.ExitUsage
 	case errors.Is(err, ad.ErrAuth):
 		return cli.ExitAuth
+	case errors.Is(err, ad.ErrConflict): // wherever it comes from: exists and differs, changed since read, a race lost
+		return cli.ExitConflict
 	case errors.Is(err, cli.ErrCancelled), errors.Is(err, context.Canceled):
 		return cli.ExitInterrupted
 	case !started: // cobra's own errors: unknown command, wrong number of arguments
