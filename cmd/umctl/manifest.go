@@ -157,6 +157,9 @@ func (a *app) withManifestPlan(cmd *cobra.Command, f manifestFlags, fn func(ctx 
 	if err != nil {
 		return a.manifestError(err)
 	}
+	if err := manifest.CheckTarget(m, f.target, f.prune); err != nil { // before connecting: a typo plans nothing
+		return err
+	}
 	return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
 		p, err := manifest.Plan(ctx, d, m, manifest.Options{Target: f.target, Prune: f.prune})
 		if err != nil {

@@ -15,6 +15,9 @@ import (
 // directory refuses (an unknown dial plan, a number in use) come back as
 // Problems at their line.
 func Plan(ctx context.Context, d *ad.Dir, m *Manifest, o Options) (*ad.Plan, error) {
+	if err := CheckTarget(m, o.Target, o.Prune); err != nil {
+		return nil, err
+	}
 	p := &ad.Plan{}
 	var ps Problems
 	keep := func(section, name string) bool {
