@@ -49,6 +49,9 @@ has nothing left to do.
 			if a.output != "" && a.output != "yaml" && a.output != "json" {
 				return cli.FlagErrorf("invalid value %q for --output: expected yaml or json", a.output)
 			}
+			if err := manifest.CheckSections(sections); err != nil { // before connecting
+				return err
+			}
 			return a.withDir(cmd, func(ctx context.Context, d *ad.Dir) error {
 				m, warnings, err := manifest.Export(ctx, d, sections)
 				if err != nil {

@@ -306,3 +306,13 @@ func TestSchemaCommand(t *testing.T) {
 		t.Fatalf("umctl schema: exit %d, %d bytes; schemas/manifest.json: %d bytes, %v", code, len(out), len(committed), err)
 	}
 }
+
+// TestExportSectionTypo: an unknown --section is a usage error under its flag
+// name (it was shown as "----section"), before umctl connects.
+func TestExportSectionTypo(t *testing.T) {
+	isolate(t)
+	code, out, errOut := umctl(t, "export", "--section", "gateway")
+	if code != cli.ExitUsage || out != "" || !strings.Contains(errOut, `umctl: invalid input: --section "gateway": expected one of ucutil, gateways, huntGroups, contacts, eum`) {
+		t.Errorf("export --section gateway: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}

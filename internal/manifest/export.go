@@ -16,10 +16,8 @@ import (
 // `umctl eum add` would refuse (one extension held by two users, an extension
 // of the wrong length: what `umctl eum check` reports) are left out with a warning.
 func Export(ctx context.Context, d *ad.Dir, sections []string) (m *Manifest, warnings []string, err error) {
-	for _, s := range sections {
-		if !slices.Contains(Sections, s) {
-			return nil, nil, &ad.FieldError{Field: "--section", Value: s, Reason: "expected one of " + strings.Join(Sections, ", ")}
-		}
+	if err := CheckSections(sections); err != nil {
+		return nil, nil, err
 	}
 	want := func(s string) bool { return len(sections) == 0 || slices.Contains(sections, s) }
 	m = &Manifest{APIVersion: APIVersion}
@@ -55,6 +53,17 @@ func Export(ctx context.Context, d *ad.Dir, sections []string) (m *Manifest, war
 		}
 	}
 	return m, warnings, nil
+}
+
+// CheckSections refuses a section name that is not one of Sections (the
+// field is "section": the CLI shows it as --section).
+func CheckSections(sections []string) error {
+	for _, s := range sections {
+		if !slices.Contains(Sections, s) {
+			return &ad.FieldError{Field: "section", Value: s, Reason: "expected one of " + strings.Join(Sections, ", ")}
+		}
+	}
+	return nil
 }
 
 func exportGateways(ctx context.Context, d *ad.Dir, m *Manifest, gateways, huntGroups bool) error {
