@@ -53,6 +53,9 @@ func readCSVColumns(stdin io.Reader, path string, known, required []string) ([]m
 			return nil, cli.FlagErrorf("--from-csv %s: the header has no %s column (expected %s)", path, c, strings.Join(known, ", "))
 		}
 	}
+	if err := checkWidths(recs, path); err != nil {
+		return nil, err
+	}
 	var rows []map[string]string
 	for _, rec := range recs[1:] {
 		row := map[string]string{}
@@ -64,6 +67,34 @@ func readCSVColumns(stdin io.Reader, path string, known, required []string) ([]m
 		rows = append(rows, row)
 	}
 	return rows, nil
+}
+
+// checkWidths refuses a whole CSV file with a row that has a value beyond the
+// header's last column: a comma in an unquoted value ("Oslo, main") shifts the
+// row's later cells one column on and pushes the last one out, where it was
+// dropped without a word. Empty cells there (a trailing comma) are harmless.
+func checkWidths(recs [][]string, path string) error {
+	width := len(recs[0])
+	var bad []string
+	total := 0
+	for r, rec := range recs[1:] {
+		if len(rec) <= width || strings.TrimSpace(strings.Join(rec[width:], "")) == "" {
+			continue
+		}
+		total++
+		if len(bad) < maxListed {
+			bad = append(bad, fmt.Sprintf("row %d has %d cells", r+2, len(rec)))
+		}
+	}
+	if total == 0 {
+		return nil
+	}
+	more := ""
+	if total > len(bad) {
+		more = fmt.Sprintf("\n  … and %d more", total-len(bad))
+	}
+	return cli.WithCode(cli.ExitUsage, fmt.Errorf("--from-csv %s: %d row(s) with more cells than the header's %d columns (a comma in a value that is not quoted? quote it: \"Oslo, main\"); nothing was written:\n  %s%s",
+		path, total, width, strings.Join(bad, "\n  "), more))
 }
 
 // maxListed bounds how many bad cells an error lists.
