@@ -336,6 +336,9 @@ func (d *Dir) PlanHuntGroupNew(ctx context.Context, p *Plan, s HuntGroupSpec) er
 	if len(s.Pilot) > 64 {
 		return fieldErr(FieldPilot, s.Pilot, "at most 64 characters")
 	}
+	if err := checkTexts(FieldName, s.Name, FieldPilot, s.Pilot); err != nil { // a manifest's, which no flag check saw
+		return err
+	}
 	planHuntGroup(p, &g, dp, s.Name, s.Pilot)
 	return nil
 }
