@@ -189,7 +189,9 @@ func (a *app) readManifests(files []string) (*manifest.Manifest, error) {
 		if err != nil {
 			return nil, err
 		}
-		all.Merge(m)
+		if errors.As(all.Merge(m), &more) {
+			ps = append(ps, more...)
+		}
 	}
 	if len(ps) > 0 {
 		return nil, ps

@@ -2,6 +2,8 @@
 // (apiVersion umctl/v1) and turns them into the ad package's plan specs.
 package manifest
 
+import "fmt"
+
 // APIVersion is the only manifest version this umctl reads.
 const APIVersion = "umctl/v1"
 
@@ -87,12 +89,18 @@ type EUMAddress struct {
 var Sections = []string{"ucutil", "gateways", "huntGroups", "contacts", "eum"}
 
 // Merge appends other's entries to m (several -f files make one manifest).
-func (m *Manifest) Merge(other *Manifest) {
+// ucutil is one setting, not a list: a second file that gives it too is a
+// Problem (the last one silently won), as two entries of one gateway are.
+func (m *Manifest) Merge(other *Manifest) error {
 	if other.UCUtil != nil {
+		if first := m.UCUtil; first != nil {
+			return Problems{{Location: other.UCUtil.At, Msg: fmt.Sprintf("is also given at %s:%d; give it in one file", first.At.File, first.At.Line)}}
+		}
 		m.UCUtil = other.UCUtil
 	}
 	m.Gateways = append(m.Gateways, other.Gateways...)
 	m.HuntGroups = append(m.HuntGroups, other.HuntGroups...)
 	m.Contacts = append(m.Contacts, other.Contacts...)
 	m.EUM = append(m.EUM, other.EUM...)
+	return nil
 }
