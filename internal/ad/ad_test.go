@@ -41,6 +41,9 @@ func TestEscaping(t *testing.T) {
 	if r := RDN("CN", "Doe, John+1"); r != `CN=Doe\, John\+1` {
 		t.Error(r)
 	}
+	if r := RDN("CN", "Sales=East, 2"); r != `CN=Sales\=East\, 2` { // AD's DN syntax escapes "=" too (Samba refuses it bare)
+		t.Error(r)
+	}
 	if d := DNToDomain("DC=lab,DC=umctl,DC=test"); d != "lab.umctl.test" {
 		t.Error(d)
 	}

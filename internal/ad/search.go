@@ -188,8 +188,12 @@ func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
 // Filter builds an equality filter with the value escaped (RFC 4515).
 func Filter(attr, value string) string { return "(" + attr + "=" + ldap.EscapeFilter(value) + ")" }
 
-// RDN builds "CN=value" with the value escaped (RFC 4514).
-func RDN(attr, value string) string { return attr + "=" + ldap.EscapeDN(value) }
+// RDN builds "CN=value" with the value escaped (RFC 4514), and "=" too:
+// Active Directory's DN syntax lists it among the characters to escape, and
+// Samba refuses it bare ("Invalid DN Syntax"); go-ldap's EscapeDN leaves it.
+func RDN(attr, value string) string {
+	return attr + "=" + strings.ReplaceAll(ldap.EscapeDN(value), "=", `\=`)
+}
 
 func intAttr(e *ldap.Entry, name string) int {
 	n, _ := strconv.Atoi(e.GetAttributeValue(name))
