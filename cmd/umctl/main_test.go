@@ -71,6 +71,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"lab", "seed", "--dir", "/nonexistent-umctl-lab", "--users", "0"}, cli.ExitUsage, "--users 0: expected 1 to 120000"},
 		{[]string{"lab", "seed", "--dir", "/nonexistent-umctl-lab", "--users", "120001"}, cli.ExitUsage, "--users 120001: expected 1 to 120000"},
 		{[]string{"pool", "list", "--profile", "nope"}, cli.ExitUsage, `invalid value "nope" for --profile`},
+		{[]string{"plan"}, cli.ExitUsage, `required flag(s) "filename" not set`},
+		{[]string{"apply", "--prune"}, cli.ExitUsage, `required flag(s) "filename" not set`},
 	} {
 		code, out, errOut := umctl(t, tc.args...)
 		if code != tc.code || !strings.Contains(errOut, tc.err) || out != "" {

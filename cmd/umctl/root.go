@@ -53,6 +53,9 @@ throwaway Samba AD domain controller with the Exchange and Lync schema to try it
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if err := cmd.ValidateRequiredFlags(); err != nil { // cobra checks them after this hook, as a plain error (exit 1)
+				return &cli.FlagError{Err: err}
+			}
 			a.started = true
 			if err := checkInputs(cmd, args); err != nil {
 				return err
