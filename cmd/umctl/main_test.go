@@ -89,8 +89,15 @@ func TestConfigRefusesPasswords(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, errOut := umctl(t, "pool", "list", "--profile", "corp")
-	if code == 0 || !strings.Contains(errOut, "passwords are never read from the config file") || strings.Contains(errOut, "hunter2") {
+	if code != cli.ExitUsage || !strings.Contains(errOut, "passwords are never read from the config file") || strings.Contains(errOut, "hunter2") {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	// A mistyped key is invalid input too (exit 2, as an unknown profile is), not a failure (1).
+	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte("profiles:\n  corp:\n    servr: ldaps://dc1.contoso.com\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := umctl(t, "pool", "list", "--profile", "corp"); code != cli.ExitUsage || !strings.Contains(errOut, `unknown key "servr"`) {
+		t.Fatalf("unknown key: exit %d, stderr %q", code, errOut)
 	}
 }
 

@@ -63,11 +63,11 @@ func LoadConfig() (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	if err := yamlconf.Decode(path, data, c); err != nil {
+	if err := yamlconf.Decode(path, data, c); err != nil { // invalid input (exit 2), as an unknown profile is
 		if strings.Contains(err.Error(), "password") {
-			return nil, fmt.Errorf("config %s: passwords are never read from the config file; use bind-password-file, UMCTL_BIND_PASSWORD or the prompt (%v)", path, err)
+			return nil, WithCode(ExitUsage, fmt.Errorf("config %s: passwords are never read from the config file; use bind-password-file, UMCTL_BIND_PASSWORD or the prompt (%v)", path, err))
 		}
-		return nil, fmt.Errorf("config: %v", err)
+		return nil, WithCode(ExitUsage, fmt.Errorf("config: %v", err))
 	}
 	return c, nil
 }
