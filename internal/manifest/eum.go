@@ -2,6 +2,8 @@ package manifest
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/umctl/umctl/internal/ad"
 )
@@ -46,8 +48,12 @@ func planEUM(ctx context.Context, d *ad.Dir, p *ad.Plan, m *Manifest, o eumOptio
 	}
 	r := &recorder{cat: d.Catalog(), p: p}
 	var states []*eumState
+	byDN := map[string]EUMUser{}
 	for _, u := range users {
 		du, err := ep.User(ctx, u.User)
+		if err == nil {
+			err = sameUser(byDN, u, du.DN)
+		}
 		if err != nil {
 			if err := o.refused(u.At.field("user"), err); err != nil {
 				return err
@@ -68,6 +74,19 @@ func planEUM(ctx context.Context, d *ad.Dir, p *ad.Plan, m *Manifest, o eumOptio
 			return err
 		}
 	}
+	return nil
+}
+
+// sameUser refuses an entry for a user another entry names already under
+// another name (an account and its UPN): planned as two users, their two
+// modifies would each set the user's EUM record, and with prune each would
+// remove the addresses the other adds.
+func sameUser(byDN map[string]EUMUser, u EUMUser, dn string) error {
+	key := strings.ToLower(dn)
+	if first, ok := byDN[key]; ok {
+		return &ad.FieldError{Field: ad.FieldUser, Value: u.User, Reason: fmt.Sprintf("is also given as %q at %s:%d (%s): list each user once", first.User, first.At.File, first.At.Line, dn)}
+	}
+	byDN[key] = u
 	return nil
 }
 
