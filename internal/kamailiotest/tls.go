@@ -46,9 +46,8 @@ func TestCA(t testing.TB, notAfter time.Time, names ...string) string {
 	return dir
 }
 
-// StartTLS runs Kamailio with a TLS listener using dir's server certificate;
-// verify requires a client certificate from dir's CA. It returns the TLS port.
-func StartTLS(t *testing.T, dir string, verify bool) int {
+// NeedTLS is Need for kamailio with its TLS module (Debian package kamailio-tls-modules).
+func NeedTLS(t testing.TB) {
 	t.Helper()
 	Need(t)
 	if m, _ := filepath.Glob("/usr/lib/*/kamailio/modules/tls.so"); len(m) == 0 {
@@ -57,6 +56,13 @@ func StartTLS(t *testing.T, dir string, verify bool) int {
 		}
 		t.Skip("kamailio's TLS module not installed (Debian package kamailio-tls-modules)")
 	}
+}
+
+// StartTLS runs Kamailio with a TLS listener using dir's server certificate;
+// verify requires a client certificate from dir's CA. It returns the TLS port.
+func StartTLS(t *testing.T, dir string, verify bool) int {
+	t.Helper()
+	NeedTLS(t)
 	udp, tlsPort := sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "tcp")
 	v := "0"
 	if verify {
@@ -67,4 +73,31 @@ func StartTLS(t *testing.T, dir string, verify bool) int {
 		fmt.Sprintf("LISTEN=udp:127.0.0.1:%d", udp), fmt.Sprintf("LISTEN_TLS=tls:127.0.0.1:%d", tlsPort),
 		"CERT="+q("server.pem"), "KEY="+q("server-key.pem"), "CA="+q("ca.pem"), "VERIFY="+v)
 	return tlsPort
+}
+
+// TLSLegs is Kamailio running tlslegs.cfg: both TLS peers of a relay.
+type TLSLegs struct {
+	*Proc
+	Caller    int // UDP: where callers (sipp) send their calls, to the relay over TLS
+	CallerTCP int // the same over TCP (a caller that cancels: see tlslegs.cfg)
+	TLS       int // the relay's next hop: tls://127.0.0.1:TLS, passed on to UM over UDP
+}
+
+// StartTLSLegs runs Kamailio as both TLS peers of a relay that listens on
+// tls://127.0.0.1:relayPort and has Exchange UM (sipp) at 127.0.0.1:umPort
+// over UDP, with dir's server certificate (presented as client too) and
+// mutual TLS both ways. The test must start the relay before the first call.
+func StartTLSLegs(t *testing.T, dir string, relayPort, umPort int) TLSLegs {
+	t.Helper()
+	NeedTLS(t)
+	caller, callerTCP, umSide, tlsPort := sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "tcp"), sipptest.FreePort(t, "udp"), sipptest.FreePort(t, "tcp")
+	q := func(f string) string { return fmt.Sprintf("%q", filepath.Join(dir, f)) }
+	p := Start(t, Config("internal/kamailiotest/tlslegs.cfg"), fmt.Sprintf("127.0.0.1:%d", caller),
+		fmt.Sprintf("LISTEN_CALLER=udp:127.0.0.1:%d", caller), fmt.Sprintf("LISTEN_CALLER_TCP=tcp:127.0.0.1:%d", callerTCP),
+		fmt.Sprintf("LISTEN_UM=udp:127.0.0.1:%d", umSide),
+		fmt.Sprintf("LISTEN_TLS=tls:127.0.0.1:%d", tlsPort),
+		fmt.Sprintf(`RELAY="sip:127.0.0.1:%d;transport=tls"`, relayPort), fmt.Sprintf("RELAY_PORT=%d", relayPort),
+		fmt.Sprintf(`UM="sip:127.0.0.1:%d"`, umPort), fmt.Sprintf("UM_PORT=%d", umPort),
+		"CERT="+q("server.pem"), "KEY="+q("server-key.pem"), "CA="+q("ca.pem"))
+	return TLSLegs{Proc: p, Caller: caller, CallerTCP: callerTCP, TLS: tlsPort}
 }

@@ -154,6 +154,7 @@ func (a *attempt) run() (next bool) {
 				return next
 			}
 		case res := <-a.answered: // a 2xx ends the attempt
+			r.Metrics.fast[fastInvite2xx].Add(1) // here, not in the read filter: before it goes upstream
 			a.tx.Terminate()
 			_, next := a.response(res)
 			return next

@@ -18,6 +18,7 @@ type Metrics struct {
 	retrans atomic.Int64
 	fo      atomic.Int64
 	panics  atomic.Int64
+	fast    [fastKinds]atomic.Int64 // messages on the TCP/TLS fast path (stream.go), by kind
 	// parseErrors counts messages that could not be parsed (dropped).
 	parseErrors atomic.Int64
 	rejects     map[string]int64
@@ -30,6 +31,17 @@ type Metrics struct {
 	writers     []func(io.Writer) // further families (the presence cache)
 	presence    func(users []string) []PresenceEntry
 }
+
+// Kinds of message on the TCP/TLS fast path, for relay_stream_fast_path_total.
+const (
+	fastInvite2xx = iota // the hop's 2xx to a forwarded INVITE, taken in the read filter
+	fastACK              // an ACK to that 2xx, forwarded statelessly
+	fastBYE              // a BYE (either way), forwarded statelessly
+	fastResponse         // the response to such a BYE, back to the other side
+	fastKinds
+)
+
+var fastNames = [fastKinds]string{"invite_2xx", "ack", "bye", "response"}
 
 type hopState struct {
 	addr string
@@ -100,6 +112,7 @@ func (m *Metrics) Write(w io.Writer) {
 	family("relay_requests_rejected_total", "Requests the relay refused before handling them (bad headers, loops, Max-Forwards, version).", m.rejects)
 	fmt.Fprintf(w, "# HELP relay_panics_total Panics recovered at a message boundary (each one is a bug).\n# TYPE relay_panics_total counter\nrelay_panics_total %d\n", m.panics.Load())
 	fmt.Fprintf(w, "# HELP relay_parse_errors_total Messages dropped because they could not be parsed.\n# TYPE relay_parse_errors_total counter\nrelay_parse_errors_total %d\n", m.parseErrors.Load())
+	m.writeFastPath(w)
 	writeRuntime(w)
 	for _, wr := range m.writers {
 		wr(w)
@@ -109,6 +122,15 @@ func (m *Metrics) Write(w io.Writer) {
 		for _, h := range m.hopUp() {
 			fmt.Fprintf(w, "relay_um_up{hop=%q} %d\n", h.addr, map[bool]int{true: 1, false: 0}[h.up])
 		}
+	}
+}
+
+// writeFastPath writes relay_stream_fast_path_total: the messages of calls
+// with TCP or TLS on both sides that took the fast path (stream.go).
+func (m *Metrics) writeFastPath(w io.Writer) {
+	fmt.Fprintf(w, "# HELP relay_stream_fast_path_total Messages of calls with TCP or TLS on both sides handled without a transaction, on the call's own connections.\n# TYPE relay_stream_fast_path_total counter\n")
+	for i, name := range fastNames {
+		fmt.Fprintf(w, "relay_stream_fast_path_total{message=%q} %d\n", name, m.fast[i].Load())
 	}
 }
 

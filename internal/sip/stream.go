@@ -111,6 +111,11 @@ func (r *Relay) forwardInDialog(req *sip.Request, peer net.Addr) bool {
 	if !ok || !r.statelessHop(req, peer.String(), out.transport) {
 		return false
 	}
+	kind := fastBYE
+	if req.IsAck() {
+		kind = fastACK
+	}
+	r.Metrics.fast[kind].Add(1) // before the write: /metrics never lags the wire
 	if err := out.conn.WriteMsg(req); err != nil {
 		r.resend(req, e, out, err)
 	}
@@ -165,6 +170,7 @@ func (r *Relay) takeResponse(res *sip.Response, peer net.Addr) bool {
 	if res.CSeq().MethodName == sip.BYE {
 		r.dialogs.forget(callID)
 	}
+	r.Metrics.fast[fastResponse].Add(1)
 	if err := out.conn.WriteMsg(res); err != nil {
 		r.log.Warn("relay response", "status", res.StatusCode, "call_id", callID, "error", err)
 	}

@@ -12,9 +12,9 @@ import (
 // over TLS on top and Max-Forwards decremented; UM's 200 to the BYE comes
 // back to the caller with only the caller's Via. An INVITE repeated after
 // the 2xx (same branch, as a peer retransmitting on a stream would send it)
-// goes nowhere.
+// goes nowhere. relay_stream_fast_path_total counts each of the four once.
 func TestTLSCallFastPath(t *testing.T) {
-	_, addr, uas := tlsRelay(t)
+	r, addr, uas := tlsRelay(t)
 	k := dialTLSCaller(t, addr)
 	ruri := "sip:+4790000001@" + addr
 	invite := k.request("INVITE", ruri, "<"+ruri+">", "fast-1", "fast-1-inv", 1)
@@ -48,6 +48,11 @@ func TestTLSCallFastPath(t *testing.T) {
 	case m := <-k.got:
 		t.Fatalf("the caller got more:\n%s", m.text)
 	case <-time.After(200 * time.Millisecond):
+	}
+	for kind, name := range fastNames {
+		if n := r.Metrics.fast[kind].Load(); n != 1 {
+			t.Errorf("relay_stream_fast_path_total{message=%q} %d, want 1", name, n)
+		}
 	}
 }
 
@@ -162,10 +167,7 @@ func TestTLSByeAfterUMClosed(t *testing.T) {
 	addr, uas, k, in, to := answeredTLSCall(t, "um-closed")
 	ruri := "sip:+4790000001@" + addr
 
-	uas.mu.Lock()
-	uas.conns[in.conn].Close()
-	uas.mu.Unlock()
-	time.Sleep(500 * time.Millisecond) // the relay reads the close and drops the connection
+	uas.hangUp(t, in.conn, 5*time.Second) // returns once the relay has closed the connection too
 	k.send(t, k.request("BYE", ruri, to, "um-closed", "um-closed-bye", 2))
 	bye := uas.next(t, 5*time.Second)
 	if !strings.HasPrefix(bye.first(), "BYE ") || bye.conn == in.conn {

@@ -87,11 +87,13 @@ func readWire(r *bufio.Reader) (string, error) {
 }
 
 // tlsUAS answers every request but ACK with 200 OK (a To-tag and a TLS
-// Contact on the INVITE's) on the connection it came in on, and passes every
-// message it gets to got.
+// Contact on the INVITE's) on the connection it came in on, passes every
+// message it gets to got, and the index of each connection whose stream has
+// ended (the relay closed it) to ended.
 type tlsUAS struct {
 	addr  string
 	got   chan wireMsg
+	ended chan int
 	mu    sync.Mutex
 	conns []net.Conn // accepted, in order
 }
@@ -106,7 +108,7 @@ func startTLSUAS(tb testing.TB, dir string) *tlsUAS {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	u := &tlsUAS{addr: l.Addr().String(), got: make(chan wireMsg, 1<<16)}
+	u := &tlsUAS{addr: l.Addr().String(), got: make(chan wireMsg, 1<<16), ended: make(chan int, 1<<10)}
 	var wg sync.WaitGroup
 	tb.Cleanup(func() {
 		l.Close()
@@ -136,6 +138,12 @@ func startTLSUAS(tb testing.TB, dir string) *tlsUAS {
 }
 
 func (u *tlsUAS) answer(c net.Conn, n int) {
+	defer func() {
+		select {
+		case u.ended <- n:
+		default: // a benchmark's connections, closed at the end
+		}
+	}()
 	r := bufio.NewReader(c)
 	for {
 		text, err := readWire(r)
@@ -175,6 +183,32 @@ func (u *tlsUAS) send(tb testing.TB, n int, msg string) {
 	u.mu.Unlock()
 	if _, err := c.Write([]byte(msg)); err != nil {
 		tb.Fatal(err)
+	}
+}
+
+// hangUp closes the UAS's n-th connection as a peer that is done with it
+// does: close_notify first, then, once the relay has read it and closed its
+// side too (the UAS's reader sees the stream end), the connection. The wait
+// fails after wait.
+func (u *tlsUAS) hangUp(tb testing.TB, n int, wait time.Duration) {
+	tb.Helper()
+	u.mu.Lock()
+	c := u.conns[n].(*tls.Conn)
+	u.mu.Unlock()
+	if err := c.CloseWrite(); err != nil {
+		tb.Fatal(err)
+	}
+	deadline := time.After(wait)
+	for {
+		select {
+		case ended := <-u.ended:
+			if ended == n {
+				_ = c.Close()
+				return
+			}
+		case <-deadline:
+			tb.Fatalf("the relay has not closed UM's connection %d %v after UM's close_notify", n, wait)
+		}
 	}
 }
 
