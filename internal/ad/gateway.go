@@ -214,6 +214,14 @@ func (d *Dir) PlanGatewaySet(ctx context.Context, p *Plan, spec GatewaySetSpec) 
 	return nil
 }
 
+// GatewayDN is the DN of the gateway that name (a name or an address) selects,
+// in the directory or among the adds of p: how a manifest finds two entries
+// for one gateway.
+func (d *Dir) GatewayDN(ctx context.Context, p *Plan, name string) (string, error) {
+	g, _, err := d.gatewayOrPlanned(ctx, p, name)
+	return g.DN, err
+}
+
 // gatewayOrPlanned finds a gateway in the directory, else among the adds of
 // p (then added is that add).
 func (d *Dir) gatewayOrPlanned(ctx context.Context, p *Plan, name string) (g Gateway, added *Change, err error) {

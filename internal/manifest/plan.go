@@ -3,6 +3,7 @@ package manifest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/umctl/umctl/internal/ad"
@@ -44,9 +45,17 @@ func Plan(ctx context.Context, d *ad.Dir, m *Manifest, o Options) (*ad.Plan, err
 			return nil, err
 		}
 	}
+	gateways := map[string]Gateway{} // by DN: one gateway named by its name and by its address
 	for _, g := range m.Gateways {
 		if keep("gateways", g.Name) {
-			if err := refused(g.At, d.PlanGatewaySet(ctx, p, g.spec())); err != nil {
+			dn, err := d.GatewayDN(ctx, p, g.Name)
+			if err == nil {
+				err = sameGateway(gateways, g, dn)
+			}
+			if err == nil {
+				err = d.PlanGatewaySet(ctx, p, g.spec())
+			}
+			if err := refused(g.At, err); err != nil {
 				return nil, err
 			}
 		}
@@ -77,6 +86,18 @@ func Plan(ctx context.Context, d *ad.Dir, m *Manifest, o Options) (*ad.Plan, err
 	}
 	markIndependent(p)
 	return p, nil
+}
+
+// sameGateway refuses an entry for a gateway another entry names already (one
+// by its name, one by its address): their two modifies of one object would
+// contradict each other, and apply would fail half way and never converge.
+func sameGateway(seen map[string]Gateway, g Gateway, dn string) error {
+	key := strings.ToLower(dn)
+	if first, ok := seen[key]; ok {
+		return &ad.FieldError{Field: ad.FieldName, Value: g.Name, Reason: fmt.Sprintf("is also given as %q at %s:%d (%s): list each gateway once", first.Name, first.At.File, first.At.Line, dn)}
+	}
+	seen[key] = g
+	return nil
 }
 
 // Options tune Plan.
