@@ -144,17 +144,48 @@ func (d *Dir) Gateway(ctx context.Context, name string) (Gateway, error) {
 	if err != nil {
 		return Gateway{}, err
 	}
+	if g, ok := findGateway(gws, name); ok {
+		return g, nil
+	}
+	return Gateway{}, noGateway(name)
+}
+
+// findGateway is the gateway of gws that name selects: by name, else by address.
+func findGateway(gws []Gateway, name string) (Gateway, bool) {
 	for _, g := range gws {
 		if strings.EqualFold(g.Name, name) {
-			return g, nil
+			return g, true
 		}
 	}
 	for _, g := range gws {
 		if SameFQDN(g.Address, name) {
-			return g, nil
+			return g, true
 		}
 	}
-	return Gateway{}, fmt.Errorf("%w: no UM IP gateway named %q (or with that address)", ErrNotFound, name)
+	return Gateway{}, false
+}
+
+func noGateway(name string) error {
+	return fmt.Errorf("%w: no UM IP gateway named %q (or with that address)", ErrNotFound, name)
+}
+
+// GatewayDNs reads the gateways once and returns how to find the DN of the
+// gateway a name (or an address) selects, in the directory or among the adds
+// of a plan: how a manifest finds two entries for one gateway.
+func (d *Dir) GatewayDNs(ctx context.Context) (func(p *Plan, name string) (string, error), error) {
+	gws, err := d.Gateways(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return func(p *Plan, name string) (string, error) {
+		if g, ok := findGateway(gws, name); ok {
+			return g.DN, nil
+		}
+		if g, _, ok := p.plannedGateway(name); ok {
+			return g.DN, nil
+		}
+		return "", noGateway(name)
+	}, nil
 }
 
 func parentDN(dn string) string {
@@ -212,14 +243,6 @@ func (d *Dir) PlanGatewaySet(ctx context.Context, p *Plan, spec GatewaySetSpec) 
 	}
 	p.Update(gatewayKind, g.entry, want)
 	return nil
-}
-
-// GatewayDN is the DN of the gateway that name (a name or an address) selects,
-// in the directory or among the adds of p: how a manifest finds two entries
-// for one gateway.
-func (d *Dir) GatewayDN(ctx context.Context, p *Plan, name string) (string, error) {
-	g, _, err := d.gatewayOrPlanned(ctx, p, name)
-	return g.DN, err
 }
 
 // gatewayOrPlanned finds a gateway in the directory, else among the adds of

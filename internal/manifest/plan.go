@@ -45,10 +45,14 @@ func Plan(ctx context.Context, d *ad.Dir, m *Manifest, o Options) (*ad.Plan, err
 			return nil, err
 		}
 	}
+	gatewayDN, err := gatewayDNs(ctx, d, m)
+	if err != nil {
+		return nil, err
+	}
 	gateways := map[string]Gateway{} // by DN: one gateway named by its name and by its address
 	for _, g := range m.Gateways {
 		if keep("gateways", g.Name) {
-			dn, err := d.GatewayDN(ctx, p, g.Name)
+			dn, err := gatewayDN(p, g.Name)
 			if err == nil {
 				err = sameGateway(gateways, g, dn)
 			}
@@ -86,6 +90,14 @@ func Plan(ctx context.Context, d *ad.Dir, m *Manifest, o Options) (*ad.Plan, err
 	}
 	markIndependent(p)
 	return p, nil
+}
+
+// gatewayDNs is d.GatewayDNs, read only when m has gateways.
+func gatewayDNs(ctx context.Context, d *ad.Dir, m *Manifest) (func(*ad.Plan, string) (string, error), error) {
+	if len(m.Gateways) == 0 {
+		return nil, nil
+	}
+	return d.GatewayDNs(ctx)
 }
 
 // sameGateway refuses an entry for a gateway another entry names already (one
