@@ -65,10 +65,19 @@ func Plan(ctx context.Context, d *ad.Dir, m *Manifest, o Options) (*ad.Plan, err
 		}
 	}
 	from := len(p.Changes) // ucutil's own hunt groups are not the manifest's
+	// Hunt groups by gateway DN and name: a gateway may be named by its name or its address.
+	huntGroups := map[string]HuntGroup{}
 	for _, h := range m.HuntGroups {
 		if keep("huntGroups", h.Name) {
 			s := ad.HuntGroupSpec{Gateway: h.Gateway, DialPlan: h.DialPlan, Name: h.Name, Pilot: h.Pilot}
-			if err := refused(h.At, d.PlanHuntGroupNew(ctx, p, s)); err != nil {
+			gw, err := gatewayDN(p, h.Gateway)
+			if err == nil {
+				err = sameHuntGroup(huntGroups, h, gw)
+			}
+			if err == nil {
+				err = d.PlanHuntGroupNew(ctx, p, s)
+			}
+			if err := refused(h.At, err); err != nil {
 				return nil, err
 			}
 		}
@@ -92,9 +101,9 @@ func Plan(ctx context.Context, d *ad.Dir, m *Manifest, o Options) (*ad.Plan, err
 	return p, nil
 }
 
-// gatewayDNs is d.GatewayDNs, read only when m has gateways.
+// gatewayDNs is d.GatewayDNs, read only when m has gateways or hunt groups.
 func gatewayDNs(ctx context.Context, d *ad.Dir, m *Manifest) (func(*ad.Plan, string) (string, error), error) {
-	if len(m.Gateways) == 0 {
+	if len(m.Gateways) == 0 && len(m.HuntGroups) == 0 {
 		return nil, nil
 	}
 	return d.GatewayDNs(ctx)
@@ -109,6 +118,18 @@ func sameGateway(seen map[string]Gateway, g Gateway, dn string) error {
 		return &ad.FieldError{Field: ad.FieldName, Value: g.Name, Reason: fmt.Sprintf("is also given as %q at %s:%d (%s): list each gateway once", first.Name, first.At.File, first.At.Line, dn)}
 	}
 	seen[key] = g
+	return nil
+}
+
+// sameHuntGroup refuses an entry for a hunt group another entry names
+// already, its gateway given once by name and once by address: the two would
+// set it in turn, and no run would leave it as both say.
+func sameHuntGroup(seen map[string]HuntGroup, h HuntGroup, gatewayDN string) error {
+	key := strings.ToLower(gatewayDN + "\x00" + h.Name)
+	if first, ok := seen[key]; ok {
+		return &ad.FieldError{Field: ad.FieldGateway, Value: h.Gateway, Reason: fmt.Sprintf("is gateway %q of the hunt group %q also given at %s:%d (%s): list each hunt group once", first.Gateway, h.Name, first.At.File, first.At.Line, gatewayDN)}
+	}
+	seen[key] = h
 	return nil
 }
 
