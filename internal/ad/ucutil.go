@@ -148,7 +148,7 @@ type UCUtilOptions struct {
 	IncludeAdminGroups bool
 	// OutcallsGateway, if set, is the only gateway that keeps outcalls allowed.
 	OutcallsGateway string
-	// Managed are gateways (by lower-cased name) whose settings the caller plans
+	// Managed are gateways (by lower-cased name or address) whose settings the caller plans
 	// itself (a manifest's gateways section): ucutil leaves the address, MWI
 	// and outcalls of those alone where they are set (MWI also when the IP
 	// family is: both live in msExchUMIPGatewayFlags2).
@@ -199,6 +199,7 @@ func (d *Dir) PlanUCUtil(ctx context.Context, p *Plan, o UCUtilOptions) error {
 	if err != nil {
 		return err
 	}
+	o.Managed = byGatewayName(o.Managed, gateways)
 	plans, err := d.Catalog().DialPlans(ctx)
 	if err != nil {
 		return err
@@ -344,6 +345,22 @@ func gatewayNamed(gws []Gateway, pools []Pool, name string) bool {
 		}
 	}
 	return false
+}
+
+// byGatewayName keys managed settings by the lower-cased name of the gateway
+// each key selects as `gateway set` selects one (its name, else its address),
+// so that an entry naming a gateway by its address is managed too; ucutil
+// and the entry set its MWI or outcalls in turn otherwise. Keys that select
+// no existing gateway stay (a gateway this run creates).
+func byGatewayName(managed map[string]GatewaySettings, gateways []Gateway) map[string]GatewaySettings {
+	out := make(map[string]GatewaySettings, len(managed))
+	for k, ms := range managed {
+		if g, ok := findGateway(gateways, k); ok {
+			k = g.Name
+		}
+		out[strings.ToLower(k)] = ms
+	}
+	return out
 }
 
 // keepManaged replaces ucutil's wanted address, MWI and outcalls of a gateway
