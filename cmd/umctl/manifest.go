@@ -100,6 +100,9 @@ Exit codes: 0 nothing to do, 3 changes pending, 2 the manifest is invalid
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withManifestPlan(cmd, f, func(ctx context.Context, d *ad.Dir, p *ad.Plan) error {
+				if err := d.CheckLimits(ctx, p); err != nil { // what apply would refuse: not a plan to pass CI with
+					return err
+				}
 				if err := cli.PrintPlan(a.io, p, cli.PlanOptions{Format: a.output, DryRun: true, ShowUnchanged: a.output == "json" || a.output == "yaml", Compact: p.Pending() > 50, Verbose: a.verbose}); err != nil {
 					return err
 				}
