@@ -99,7 +99,13 @@ func checkEUM(m *Manifest, ps *Problems) {
 		if len(u.Addresses) == 0 {
 			ps.add(u.At.field("addresses"), "is required: at least one {dialPlan, extension}")
 		}
-		for _, a := range u.Addresses {
+		var primary *EUMAddress
+		for i, a := range u.Addresses {
+			if a.Primary && primary != nil { // each would make itself primary in turn: apply never converges
+				ps.add(a.At.field("primary"), "is true, but %s:%d (%s) is the user's primary already: one address of a user is primary", primary.At.File, primary.At.Line, primary.At.Path)
+			} else if a.Primary {
+				primary = &u.Addresses[i]
+			}
 			required(ps, a.At, "dialPlan", a.DialPlan)
 			if a.Extension == "" && a.SIPName == "" {
 				ps.add(a.At.field("extension"), "is required (or sipName on a SIP URI dial plan)")

@@ -78,6 +78,8 @@ eum:
     addresses: [{dialPlan: D, extension: "1"}, {dialPlan: D}]
   - user: BOB
     addresses: []
+  - user: eve
+    addresses: [{dialPlan: D, extension: "2", primary: true}, {dialPlan: E, extension: "3", primary: true}]
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -93,6 +95,7 @@ eum:
 		`m.yaml:9: eum[1].addresses[1].extension: is required`,
 		`m.yaml:10: eum[2].user: user "BOB" is also given at m.yaml:6`,
 		`m.yaml:10: eum[2].addresses: is required`,
+		`m.yaml:13: eum[3].addresses[1].primary: is true, but m.yaml:13 (eum[3].addresses[0]) is the user's primary already: one address of a user is primary`,
 	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in:\n%v", want, err)
