@@ -75,17 +75,16 @@ func (r *Relay) onInvite(req *sip.Request, tx *sip.ServerTx) {
 	}
 	h := &call{req: req, tx: tx, start: time.Now(), cancelled: make(chan *sip.Request, 1),
 		c: &callLog{callID: req.CallID().Value(), from: req.From().Address.String()}}
+	// 100 Trying at once: over UDP it stops the caller's retransmissions
+	// early. Over TCP and TLS it stops sipgo's 200 ms timer (RFC 3261
+	// §17.2.1) before the To-tag below is added to the request: that timer
+	// builds its own 100 from the request on a goroutine of its own, with
+	// nothing ordering its read after this write (the race detector caught
+	// it for held calls).
+	respond(req, tx, 100, "Trying")
 	// One To-tag for every response this relay makes itself (sipgo would mint a new one each time).
 	if _, h.inDialog = req.To().Params.Get("tag"); !h.inDialog {
 		req.To().Params.Add("tag", newTag())
-	}
-	// Over TCP and TLS no 100 Trying here: sipgo's server transaction sends
-	// one if nothing else went to the caller within 200 ms (RFC 3261 §17.2.1),
-	// and a call forwarded at once usually has UM's 180 or 200 by then: one
-	// message less to write per call. Over UDP at once, to stop the caller's
-	// retransmissions early.
-	if !reliable(req.Transport()) {
-		respond(req, tx, 100, "Trying")
 	}
 	registered := tx.OnCancel(func(cancel *sip.Request) { // under the transaction's lock: only signal
 		select {
