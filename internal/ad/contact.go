@@ -50,7 +50,14 @@ type ContactSpec struct {
 	DisplayName     string
 	Description     string
 	EnterpriseVoice bool
+	// Unmanaged are the optional attributes a manifest leaves out: a contact
+	// with this SIP address that exists already keeps its own values of them,
+	// instead of being compared with the defaults (and refused as differing).
+	Unmanaged ContactUnmanaged
 }
+
+// ContactUnmanaged says which optional attributes of a ContactSpec are not managed.
+type ContactUnmanaged struct{ DisplayName, Description, EnterpriseVoice bool }
 
 var (
 	// A conservative subset of RFC 3261 user names: what Lync SIP addresses use.

@@ -189,6 +189,7 @@ func (cp *ContactPlanner) PlanNew(ctx context.Context, p *Plan, s ContactSpec) e
 	self := ""
 	if existing != nil {
 		self = existing.DN
+		s = keepUnmanaged(s, existing)
 	}
 	if err := cp.CheckSIPFree(ctx, s.SIPAddress, self); err != nil {
 		return err
@@ -213,6 +214,21 @@ func (cp *ContactPlanner) PlanNew(ctx context.Context, p *Plan, s ContactSpec) e
 	p.claim(claimLine, fmt.Sprintf("%s %q", FieldDisplayNumber, s.DisplayNumber), s.DisplayNumber, nil, dn, c)
 	cp.sipTaken[strings.ToLower(s.SIPAddress)], cp.numTaken[s.DisplayNumber] = dn, dn
 	return nil
+}
+
+// keepUnmanaged gives s the existing contact's values of the attributes s
+// does not manage.
+func keepUnmanaged(s ContactSpec, e *ldap.Entry) ContactSpec {
+	if s.Unmanaged.DisplayName {
+		s.DisplayName = e.GetAttributeValue("displayName")
+	}
+	if s.Unmanaged.Description {
+		s.Description = e.GetAttributeValue("description")
+	}
+	if s.Unmanaged.EnterpriseVoice {
+		s.EnterpriseVoice = intAttr(e, "msRTCSIP-OptionFlags")&optionEnterpriseVoice != 0
+	}
+	return s
 }
 
 // planExisting records a contact that already is as wanted unchanged, or refuses one that differs.

@@ -42,9 +42,13 @@ func Export(ctx context.Context, d *ad.Dir, sections []string) (m *Manifest, war
 		}
 		for _, c := range cs {
 			s := c.Spec()
-			m.Contacts = append(m.Contacts, Contact{SIPAddress: s.SIPAddress, RegistrarPool: s.RegistrarPool, OU: s.OU,
+			e := Contact{SIPAddress: s.SIPAddress, RegistrarPool: s.RegistrarPool, OU: s.OU,
 				DisplayNumber: s.DisplayNumber, DialPlan: s.DialPlan, AutoAttendant: s.AutoAttendant, DisplayName: s.DisplayName,
-				Description: s.Description, EnterpriseVoice: s.EnterpriseVoice})
+				Description: s.Description}
+			if s.EnterpriseVoice { // written when on, as before; left out, it is not managed
+				e.EnterpriseVoice = &s.EnterpriseVoice
+			}
+			m.Contacts = append(m.Contacts, e)
 		}
 	}
 	if want("eum") {

@@ -65,7 +65,7 @@ type Contact struct {
 	AutoAttendant   bool     `yaml:"autoAttendant" json:"autoAttendant"`
 	DisplayName     string   `yaml:"displayName,omitempty" json:"displayName,omitempty"`
 	Description     string   `yaml:"description,omitempty" json:"description,omitempty"`
-	EnterpriseVoice bool     `yaml:"enterpriseVoice,omitempty" json:"enterpriseVoice,omitempty"`
+	EnterpriseVoice *bool    `yaml:"enterpriseVoice,omitempty" json:"enterpriseVoice,omitempty"`
 	At              Location `yaml:"-" json:"-"`
 }
 

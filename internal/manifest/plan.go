@@ -147,10 +147,13 @@ func (g Gateway) spec() ad.GatewaySetSpec {
 		Status: g.Status, MWI: g.MWI, Outcalls: g.Outcalls, IPFamily: g.IPFamily}}
 }
 
+// spec is the entry as `contact new` takes it; the optional attributes it
+// leaves out are unmanaged: an existing contact keeps its own values of them.
 func (c Contact) spec() ad.ContactSpec {
 	return ad.ContactSpec{SIPAddress: c.SIPAddress, RegistrarPool: c.RegistrarPool, OU: c.OU, DisplayNumber: c.DisplayNumber,
 		DialPlan: c.DialPlan, AutoAttendant: c.AutoAttendant, DisplayName: c.DisplayName, Description: c.Description,
-		EnterpriseVoice: c.EnterpriseVoice}
+		EnterpriseVoice: c.EnterpriseVoice != nil && *c.EnterpriseVoice,
+		Unmanaged:       ad.ContactUnmanaged{DisplayName: c.DisplayName == "", Description: c.Description == "", EnterpriseVoice: c.EnterpriseVoice == nil}}
 }
 
 type keepFunc func(section, name string) bool
