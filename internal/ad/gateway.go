@@ -346,6 +346,10 @@ func PilotFromPhoneContext(pc string) string {
 // HuntGroupSpec is a hunt group to create.
 type HuntGroupSpec struct {
 	Gateway, DialPlan, Name, Pilot string
+	// KeepPilot: without a Pilot, a hunt group of that name that exists
+	// keeps its pilot (a manifest's omitted pilot is not managed); else the
+	// pilot defaults to the first label of the dial plan's phone context.
+	KeepPilot bool
 }
 
 // PlanHuntGroupNew plans one hunt group under a gateway for a dial plan.
@@ -361,6 +365,9 @@ func (d *Dir) PlanHuntGroupNew(ctx context.Context, p *Plan, s HuntGroupSpec) er
 	if s.Name == "" {
 		s.Name = dp.Name
 	}
+	if s.Pilot == "" && s.KeepPilot {
+		s.Pilot = pilotOf(g, s.Name)
+	}
 	if s.Pilot == "" {
 		s.Pilot = PilotFromPhoneContext(dp.PhoneContext)
 	}
@@ -372,6 +379,16 @@ func (d *Dir) PlanHuntGroupNew(ctx context.Context, p *Plan, s HuntGroupSpec) er
 	}
 	planHuntGroup(p, &g, dp, s.Name, s.Pilot)
 	return nil
+}
+
+// pilotOf is the pilot of g's hunt group called name ("" when it has none).
+func pilotOf(g Gateway, name string) string {
+	for _, h := range g.HuntGroups {
+		if strings.EqualFold(h.Name, name) {
+			return h.Pilot
+		}
+	}
+	return ""
 }
 
 // planHuntGroup adds, fixes or keeps one hunt group of gateway g for dial plan dp.

@@ -69,7 +69,7 @@ func Plan(ctx context.Context, d *ad.Dir, m *Manifest, o Options) (*ad.Plan, err
 	huntGroups := map[string]HuntGroup{}
 	for _, h := range m.HuntGroups {
 		if keep("huntGroups", h.Name) {
-			s := ad.HuntGroupSpec{Gateway: h.Gateway, DialPlan: h.DialPlan, Name: h.Name, Pilot: h.Pilot}
+			s := ad.HuntGroupSpec{Gateway: h.Gateway, DialPlan: h.DialPlan, Name: h.Name, Pilot: h.Pilot, KeepPilot: true}
 			gw, err := gatewayDN(p, h.Gateway)
 			if err == nil {
 				err = sameHuntGroup(huntGroups, h, gw)
