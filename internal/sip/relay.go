@@ -120,6 +120,10 @@ func (r *Relay) Serve(ctx context.Context, tlsConf TLSFiles, ready func()) error
 	for _, h := range r.hops {
 		go r.checkHop(ctx, h)
 	}
+	udp, err := r.openUDP(ctx)
+	if err != nil {
+		return err
+	}
 	errc := make(chan error, len(r.listen))
 	var wg sync.WaitGroup
 	for _, ln := range r.listen {
@@ -144,24 +148,14 @@ func (r *Relay) Serve(ctx context.Context, tlsConf TLSFiles, ready func()) error
 					err = r.srv.ServeTCP(r.timed(l))
 				}
 			case "udp":
-				var pc net.PacketConn
-				if pc, err = net.ListenPacket("udp", ln.Addr); err == nil {
-					if uc, ok := pc.(*net.UDPConn); ok {
-						_ = uc.SetReadBuffer(4 << 20) // the default drops datagrams under load
-					}
-					go func() { <-ctx.Done(); pc.Close() }()
-					r.udpConns.Store(pc.LocalAddr().String(), pc)
-					if ln == r.self("udp") {
-						r.udpConn = pc
-					}
-					// One reader per CPU: sipgo parses in its read loop, and a single
-					// loop falls behind under load, the socket overflows and UM's
-					// answers are lost (then the call fails over or gets 503).
-					for range runtime.GOMAXPROCS(0) - 1 {
-						go func() { _ = r.srv.ServeUDP(pc) }()
-					}
-					err = r.srv.ServeUDP(pc)
+				pc := udp[ln]
+				// One reader per CPU: sipgo parses in its read loop, and a single
+				// loop falls behind under load, the socket overflows and UM's
+				// answers are lost (then the call fails over or gets 503).
+				for range runtime.GOMAXPROCS(0) - 1 {
+					go func() { _ = r.srv.ServeUDP(pc) }()
 				}
+				err = r.srv.ServeUDP(pc)
 			}
 			if err != nil && ctx.Err() == nil {
 				errc <- fmt.Errorf("listen %s://%s: %w", ln.Transport, ln.Addr, err)
@@ -183,6 +177,35 @@ func (r *Relay) Serve(ctx context.Context, tlsConf TLSFiles, ready func()) error
 		wg.Wait()
 		return nil
 	}
+}
+
+// openUDP opens every UDP listener before anything reads: the read filter of
+// each reads udpConn and udpConns, so they are set before the readers start
+// (with two UDP listeners, one's readers started while the other set them).
+func (r *Relay) openUDP(ctx context.Context) (map[Listener]net.PacketConn, error) {
+	out := map[Listener]net.PacketConn{}
+	for _, ln := range r.listen {
+		if ln.Transport != "udp" {
+			continue
+		}
+		pc, err := net.ListenPacket("udp", ln.Addr)
+		if err != nil {
+			for _, c := range out {
+				c.Close()
+			}
+			return nil, fmt.Errorf("listen %s://%s: %w", ln.Transport, ln.Addr, err)
+		}
+		if uc, ok := pc.(*net.UDPConn); ok {
+			_ = uc.SetReadBuffer(4 << 20) // the default drops datagrams under load
+		}
+		go func() { <-ctx.Done(); pc.Close() }()
+		r.udpConns.Store(pc.LocalAddr().String(), pc)
+		if ln == r.self("udp") {
+			r.udpConn = pc
+		}
+		out[ln] = pc
+	}
+	return out, nil
 }
 
 // listenTCP listens on addr until ctx ends.
