@@ -26,6 +26,7 @@ command -v svmap >/dev/null || need+=(sipvicious)
 command -v sipsak >/dev/null || need+=(sipsak)
 command -v kinit >/dev/null || need+=(krb5-user)
 command -v tmux >/dev/null || need+=(tmux)   # the prompts are tested in a real terminal
+command -v gcc >/dev/null || need+=(gcc libc6-dev)   # go test -race needs cgo
 if [ ${#need[@]} -gt 0 ]; then
 	echo "test.sh: installing ${need[*]}" >&2
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null ||
@@ -53,4 +54,8 @@ if ! "$staticcheck" -version 2>/dev/null | grep -q "${STATICCHECK_VERSION#v}"; t
 fi
 "$staticcheck" ./...
 ./scripts/cross.sh
-go test -count=1 -p 1 ./...
+# The relay (internal/sip) runs under the race detector: it is concurrent
+# (sipgo's timers and read loops, the relay's own), and its tests mostly wait
+# on the wire and on timers, so -race costs them hardly any time.
+go test -count=1 -p 1 $(go list ./... | grep -v '/internal/sip$')
+go test -count=1 -race ./internal/sip
