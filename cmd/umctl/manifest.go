@@ -120,13 +120,14 @@ Exit codes: 0 nothing to do, 3 changes pending, 2 the manifest is invalid
 
 func newApplyCmd(a *app) *cobra.Command {
 	var f manifestFlags
-	var yes bool
+	var m mutateFlags
 	cmd := &cobra.Command{
-		Use:   "apply -f FILE... [--target SECTION/NAME]",
+		Use:   "apply -f FILE... [--target SECTION/NAME] [--dry-run]",
 		Short: "Make the directory match a manifest: apply exactly what plan shows",
 		Long: `Plan as 'umctl plan' does, print the plan, and apply it with progress on
 standard error. Interrupted, a re-run converges; applied twice, the second run
-writes nothing. --target limits it to one entry.
+writes nothing. --target limits it to one entry. --dry-run prints the plan and
+writes nothing (as 'umctl plan' does; -o ldif for LDIF change records).
 
 Contacts and hunt groups apply creates carry the ownership marker
 adminDescription=umctl-managed. --prune also deletes marked ones the manifest
@@ -140,18 +141,19 @@ deletions or removals asks first on a terminal and needs --yes otherwise.
 ` + manifestHelp,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if a.output == "ldif" {
-				return cli.FlagErrorf("-o ldif prints a plan: use 'umctl plan -o ldif'")
+			if a.output == "ldif" && !m.dryRun {
+				return cli.FlagErrorf("-o ldif prints a plan: use --dry-run, or 'umctl plan -o ldif'")
 			}
 			return a.withManifestPlan(cmd, f, func(ctx context.Context, d *ad.Dir, p *ad.Plan) error {
-				r := planRun{mutateFlags: mutateFlags{yes: yes}}
+				r := planRun{mutateFlags: m}
 				r.confirm = pruneQuestion(p)
 				return a.runPlan(ctx, d, p, r)
 			})
 		},
 	}
 	f.register(cmd)
-	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask before deleting (--prune); required when not running interactively")
+	m.register(cmd, false)
+	cmd.Flags().BoolVarP(&m.yes, "yes", "y", false, "do not ask before deleting (--prune); required when not running interactively")
 	return cmd
 }
 

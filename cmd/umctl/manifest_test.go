@@ -95,6 +95,13 @@ func TestManifestRoundTrip(t *testing.T) {
 	if kinds["contact"] != ad.ActionAdd || kinds["gateway"] != ad.ActionModify || kinds["user"] != ad.ActionModify {
 		t.Fatalf("pending %v, want a contact add, a gateway modify, a user modify", kinds)
 	}
+	before := labtest.HighestUSN(t)
+	if code, out, errOut := umctl(t, "apply", "-f", path, "--dry-run", "-o", "ldif"); code != 0 || strings.Count(out, "changetype: ") != 3 || labtest.HighestUSN(t) != before {
+		t.Fatalf("apply --dry-run -o ldif: exit %d, want the 3 changes as LDIF and nothing written:\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := umctl(t, "apply", "-f", path, "--dry-run"); code != 0 || !strings.Contains(out, sip) || labtest.HighestUSN(t) != before {
+		t.Fatalf("apply --dry-run: exit %d, want the plan and nothing written:\n%s%s", code, out, errOut)
+	}
 	if code, _, errOut := umctl(t, "apply", "-f", path, "--target", "contacts/"+sip); code != 0 {
 		t.Fatalf("apply --target: exit %d: %s", code, errOut)
 	}
