@@ -298,4 +298,6 @@ func TestGatewayAndHuntGroupCommands(t *testing.T) {
 	if gws := gatewaysInDirectory(t); gws["2:1"] != nil || len(gws) != 3 || len(huntGroupsInDirectory(t)) != 3 {
 		t.Fatalf("after removes: %d gateways, %v", len(gws), huntGroupsInDirectory(t))
 	}
+	removedTwice(t, []string{"huntgroup", "remove", "E164DP", "--yes"}, `no hunt group "E164DP"`)
+	removedTwice(t, []string{"gateway", "remove", "2:1", "--yes"}, `no UM IP gateway named "2:1"`)
 }

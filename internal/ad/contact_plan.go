@@ -273,7 +273,7 @@ func (cp *ContactPlanner) warnNumber(ctx context.Context, p *Plan, s ContactSpec
 func (cp *ContactPlanner) PlanRemove(ctx context.Context, p *Plan, identity string) error {
 	cs, err := cp.contactsFor(ctx, identity)
 	if err != nil {
-		return err
+		return absent(p, err)
 	}
 	for _, c := range cs {
 		if k := strings.ToLower(c.Identity); !cp.removed[k] {

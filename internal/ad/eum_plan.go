@@ -313,7 +313,7 @@ func (ep *EUMPlanner) PlanRemove(ctx context.Context, p *Plan, s EUMRemoveSpec) 
 		return s.All || ((pc == "" || strings.EqualFold(a.PhoneContext, pc)) && (s.Address == "" || strings.EqualFold(a.Address, s.Address)))
 	})
 	if removed == 0 {
-		return fmt.Errorf("%w: user %s has no matching EUM address", ErrNotFound, u.Account)
+		return absent(p, fmt.Errorf("%w: user %s has no matching EUM address", ErrNotFound, u.Account))
 	}
 	return nil
 }

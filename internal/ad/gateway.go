@@ -320,7 +320,7 @@ func gatewayWant(g Gateway, s GatewaySettings) ([]Attr, error) {
 func (d *Dir) PlanGatewayRemove(ctx context.Context, p *Plan, gateway string) error {
 	g, err := d.Gateway(ctx, gateway)
 	if err != nil {
-		return err
+		return absent(p, err)
 	}
 	for _, h := range g.HuntGroups {
 		p.Delete(huntGroupKind, h.DN)
@@ -446,7 +446,7 @@ func (d *Dir) PlanHuntGroupRemove(ctx context.Context, p *Plan, s HuntGroupRemov
 	}
 	switch len(found) {
 	case 0:
-		return fmt.Errorf("%w: no hunt group %q%s", ErrNotFound, name, map[bool]string{true: " on gateway " + gateway}[gateway != ""])
+		return absent(p, fmt.Errorf("%w: no hunt group %q%s", ErrNotFound, name, map[bool]string{true: " on gateway " + gateway}[gateway != ""]))
 	case 1:
 		p.Delete(huntGroupKind, found[0].DN)
 		return nil

@@ -19,9 +19,10 @@ const (
 // ExitCodesHelp is the text of `umctl help exit-codes`.
 const ExitCodesHelp = `umctl exits with one of these codes:
 
-  0    success, including "nothing to do", "unchanged" and "no results"
-  1    error: the directory or a peer failed, or the object named was not found;
-       a SIP probe got no 2xx answer, or none
+  0    success, including "nothing to do", "unchanged", "no results" and a
+       remove of something not there (a warning names it)
+  1    error: the directory or a peer failed, or the object named was not found
+       (get, set, move); a SIP probe got no 2xx answer, or none
   2    usage or invalid input: a bad flag or argument, a value of the wrong form, a
        value the directory refutes (an unknown dial plan or pool, a duplicate
        number), text that is not UTF-8 or holds control characters, a value
