@@ -13,13 +13,14 @@ import (
 )
 
 // TestManifestContactConflict: a manifest contact whose SIP address an
-// existing contact has with other values is a conflict, exit 5 as `plan` and
-// `apply` document (and as `contact new` exits), not the generic exit 1; and
-// nothing is written.
+// existing contact has in another OU (which a modify cannot move it out of)
+// is a conflict, exit 5 as `plan` and `apply` document (and as `contact new`
+// exits), not the generic exit 1; and nothing is written.
 func TestManifestContactConflict(t *testing.T) {
 	resetLab(t)
 	sip := "sip:conflict-ova@" + lab.Domain
-	if code, _, errOut := umctl(t, newContactArgs(sip, "+4790000555")...); code != 0 {
+	args := newContactArgs(sip, "+4790000555", "--ou", "OU=UM Users,"+lab.BaseDN)
+	if code, _, errOut := umctl(t, args...); code != 0 {
 		t.Fatalf("contact new: exit %d: %s", code, errOut)
 	}
 	path := writeManifest(t, &manifest.Manifest{APIVersion: manifest.APIVersion, Contacts: []manifest.Contact{{SIPAddress: sip,

@@ -52,12 +52,16 @@ type ContactSpec struct {
 	EnterpriseVoice bool
 	// Unmanaged are the optional attributes a manifest leaves out: a contact
 	// with this SIP address that exists already keeps its own values of them,
-	// instead of being compared with the defaults (and refused as differing).
+	// instead of being compared with the defaults.
 	Unmanaged ContactUnmanaged
+	// Converge (a manifest's contact): a contact with this SIP address in
+	// the OU that differs is changed to match; without it (`contact new`)
+	// it is refused as a conflict.
+	Converge bool
 }
 
 // ContactUnmanaged says which optional attributes of a ContactSpec are not managed.
-type ContactUnmanaged struct{ DisplayName, Description, EnterpriseVoice bool }
+type ContactUnmanaged struct{ DisplayName, Description, EnterpriseVoice, AutoAttendant bool }
 
 var (
 	// A conservative subset of RFC 3261 user names: what Lync SIP addresses use.

@@ -228,16 +228,27 @@ func keepUnmanaged(s ContactSpec, e *ldap.Entry) ContactSpec {
 	if s.Unmanaged.EnterpriseVoice {
 		s.EnterpriseVoice = intAttr(e, "msRTCSIP-OptionFlags")&optionEnterpriseVoice != 0
 	}
+	if s.Unmanaged.AutoAttendant {
+		d, _ := DecodeOtherIPPhone(e.GetAttributeValues("otherIpPhone"))
+		s.AutoAttendant = d.Type == AutoAttendant
+	}
 	return s
 }
 
-// planExisting records a contact that already is as wanted unchanged, or refuses one that differs.
+// planExisting records a contact that already is as wanted unchanged; one
+// that differs is changed to match (s.Converge) or refused.
 func (cp *ContactPlanner) planExisting(p *Plan, s ContactSpec, e *ldap.Entry, want []Attr) error {
 	if !sameDN(parentDN(e.DN), s.OU) {
 		return fmt.Errorf("%w: %s already exists as %s (in another OU); use `umctl contact set` or remove it first", ErrConflict, s.SIPAddress, e.DN)
 	}
+	cp.sipTaken[strings.ToLower(s.SIPAddress)], cp.numTaken[s.DisplayNumber] = e.DN, e.DN
 	probe := &Plan{}
 	probe.Update(contactKind, e, append(want, Attr{"proxyAddresses", e.GetAttributeValues("proxyAddresses")}))
+	if probe.Pending() > 0 && s.Converge {
+		p.Update(contactKind, e, want) // the SIP address, and so proxyAddresses, is the same
+		cp.claimChanged(p, e.DN)
+		return nil
+	}
 	if probe.Pending() > 0 {
 		var names []string
 		for _, df := range probe.Changes[0].Diffs {
@@ -246,7 +257,6 @@ func (cp *ContactPlanner) planExisting(p *Plan, s ContactSpec, e *ldap.Entry, wa
 		return fmt.Errorf("%w: contact %s already exists as %s and differs (%s); use `umctl contact set` to change it", ErrConflict, s.SIPAddress, e.DN, strings.Join(names, ", "))
 	}
 	p.Unchanged(contactKind, e.DN)
-	cp.sipTaken[strings.ToLower(s.SIPAddress)], cp.numTaken[s.DisplayNumber] = e.DN, e.DN
 	return nil
 }
 

@@ -43,7 +43,7 @@ func Export(ctx context.Context, d *ad.Dir, sections []string) (m *Manifest, war
 		for _, c := range cs {
 			s := c.Spec()
 			e := Contact{SIPAddress: s.SIPAddress, RegistrarPool: s.RegistrarPool, OU: s.OU,
-				DisplayNumber: s.DisplayNumber, DialPlan: s.DialPlan, AutoAttendant: s.AutoAttendant, DisplayName: s.DisplayName,
+				DisplayNumber: s.DisplayNumber, DialPlan: s.DialPlan, AutoAttendant: &s.AutoAttendant, DisplayName: s.DisplayName,
 				Description: s.Description}
 			if s.EnterpriseVoice { // written when on, as before; left out, it is not managed
 				e.EnterpriseVoice = &s.EnterpriseVoice

@@ -62,7 +62,7 @@ type Contact struct {
 	OU              string   `yaml:"ou" json:"ou"`
 	DisplayNumber   string   `yaml:"displayNumber" json:"displayNumber"`
 	DialPlan        string   `yaml:"dialPlan" json:"dialPlan"`
-	AutoAttendant   bool     `yaml:"autoAttendant" json:"autoAttendant"`
+	AutoAttendant   *bool    `yaml:"autoAttendant,omitempty" json:"autoAttendant,omitempty"`
 	DisplayName     string   `yaml:"displayName,omitempty" json:"displayName,omitempty"`
 	Description     string   `yaml:"description,omitempty" json:"description,omitempty"`
 	EnterpriseVoice *bool    `yaml:"enterpriseVoice,omitempty" json:"enterpriseVoice,omitempty"`

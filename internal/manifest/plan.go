@@ -151,9 +151,11 @@ func (g Gateway) spec() ad.GatewaySetSpec {
 // leaves out are unmanaged: an existing contact keeps its own values of them.
 func (c Contact) spec() ad.ContactSpec {
 	return ad.ContactSpec{SIPAddress: c.SIPAddress, RegistrarPool: c.RegistrarPool, OU: c.OU, DisplayNumber: c.DisplayNumber,
-		DialPlan: c.DialPlan, AutoAttendant: c.AutoAttendant, DisplayName: c.DisplayName, Description: c.Description,
+		DialPlan: c.DialPlan, AutoAttendant: c.AutoAttendant != nil && *c.AutoAttendant, DisplayName: c.DisplayName, Description: c.Description,
 		EnterpriseVoice: c.EnterpriseVoice != nil && *c.EnterpriseVoice,
-		Unmanaged:       ad.ContactUnmanaged{DisplayName: c.DisplayName == "", Description: c.Description == "", EnterpriseVoice: c.EnterpriseVoice == nil}}
+		Unmanaged: ad.ContactUnmanaged{DisplayName: c.DisplayName == "", Description: c.Description == "", EnterpriseVoice: c.EnterpriseVoice == nil,
+			AutoAttendant: c.AutoAttendant == nil},
+		Converge: true}
 }
 
 type keepFunc func(section, name string) bool
