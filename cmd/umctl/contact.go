@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -216,9 +215,9 @@ func specFromRow(def ad.ContactSpec, row map[string]string) (ad.ContactSpec, err
 	set("description", &s.Description)
 	for col, dst := range map[string]*bool{"auto_attendant": &s.AutoAttendant, "enterprise_voice": &s.EnterpriseVoice} {
 		if v := row[col]; v != "" {
-			b, err := strconv.ParseBool(strings.ToLower(v))
-			if err != nil {
-				return s, &ad.FieldError{Field: ad.Field(strings.ReplaceAll(col, "_", " ")), Value: v, Reason: "expected true or false"}
+			b, ok := parseBool(v)
+			if !ok {
+				return s, &ad.FieldError{Field: ad.Field(strings.ReplaceAll(col, "_", " ")), Value: v, Reason: boolExpected}
 			}
 			*dst = b
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -112,9 +111,9 @@ func (a *app) eumAddCSV(cmd *cobra.Command, m mutateFlags, path string) error {
 	for i, row := range rows {
 		specs[i] = ad.EUMSpec{User: row["user"], DialPlan: row["dial_plan"], Extension: row["extension"], SIPName: row["sip_name"]}
 		if v := row["primary"]; v != "" {
-			var err error
-			if specs[i].Primary, err = strconv.ParseBool(strings.ToLower(v)); err != nil {
-				rowErrs[i] = &ad.FieldError{Field: ad.FieldPrimary, Value: v, Reason: "expected true or false"}
+			var ok bool
+			if specs[i].Primary, ok = parseBool(v); !ok {
+				rowErrs[i] = &ad.FieldError{Field: ad.FieldPrimary, Value: v, Reason: boolExpected}
 			}
 		}
 	}

@@ -136,15 +136,10 @@ func boolFlag(changed bool, name, v string) (*bool, error) {
 	if !changed {
 		return nil, nil
 	}
-	switch strings.ToLower(v) {
-	case "true", "yes", "on", "1":
-		b := true
-		return &b, nil
-	case "false", "no", "off", "0":
-		b := false
+	if b, ok := parseBool(v); ok {
 		return &b, nil
 	}
-	return nil, cli.FlagErrorf("invalid value %q for --%s: expected true or false", v, name)
+	return nil, cli.FlagErrorf("invalid value %q for --%s: %s", v, name, boolExpected)
 }
 
 // completeGateways completes gateway names from the directory.
