@@ -3,6 +3,8 @@ package cli
 import (
 	"strings"
 	"testing"
+
+	"github.com/umctl/umctl/internal/ad"
 )
 
 type row struct {
@@ -79,5 +81,33 @@ func TestCSVRecordsAndQuoting(t *testing.T) {
 	io.NoHeaders = true
 	if err := Print(io, "tsv", nil, tbl); err != nil || out.String() != "x\n" {
 		t.Fatalf("--no-headers tsv: %q %v", out.String(), err)
+	}
+}
+
+// An empty plan prints "changes": [] in JSON, not null, for scripts.
+func TestEmptyPlanJSON(t *testing.T) {
+	var out strings.Builder
+	p := &ad.Plan{}
+	p.Warnf("no hunt group %q: nothing to remove", "X")
+	if err := PrintPlan(&IOStreams{Out: &out, ErrOut: &strings.Builder{}}, p, PlanOptions{Format: "json"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `"changes": []`) {
+		t.Fatalf("empty plan as JSON:\n%s", out.String())
+	}
+}
+
+// LDIF records are separated by one blank line (go-ldap/ldif ends each with it).
+func TestPlanLDIFSeparators(t *testing.T) {
+	var out strings.Builder
+	p := &ad.Plan{}
+	p.Delete("contact", "CN={1},OU=ExUmContacts,DC=contoso,DC=com")
+	p.Delete("contact", "CN={2},OU=ExUmContacts,DC=contoso,DC=com")
+	if err := PrintPlan(&IOStreams{Out: &out, ErrOut: &strings.Builder{}}, p, PlanOptions{Format: "ldif"}); err != nil {
+		t.Fatal(err)
+	}
+	want := "dn: CN={1},OU=ExUmContacts,DC=contoso,DC=com\nchangetype: delete\n\ndn: CN={2},OU=ExUmContacts,DC=contoso,DC=com\nchangetype: delete\n\n"
+	if out.String() != want {
+		t.Fatalf("LDIF:\n%q\nwant\n%q", out.String(), want)
 	}
 }

@@ -25,6 +25,9 @@ type PlanOptions struct {
 // PrintPlan writes a plan: a human diff (Terraform-style), JSON/YAML (the
 // plan itself, with per-change status after apply), or LDIF change records.
 func PrintPlan(s *IOStreams, p *ad.Plan, o PlanOptions) error {
+	if p.Changes == nil { // "changes": [] for scripts, not null
+		p.Changes = []*ad.Change{}
+	}
 	switch o.Format {
 	case "json":
 		return WriteJSON(s.Out, p)
@@ -127,10 +130,9 @@ func writePlanLDIF(w io.Writer, p *ad.Plan) error {
 			}
 			rec = req
 		}
-		if err := ldif.Dump(w, 0, rec); err != nil {
+		if err := ldif.Dump(w, 0, rec); err != nil { // ends the record with its blank line
 			return err
 		}
-		fmt.Fprintln(w)
 	}
 	return nil
 }
