@@ -64,3 +64,27 @@ func TestManifestGatewayFromUCUtil(t *testing.T) {
 		t.Errorf("second apply: exit %d (%s), or it wrote", code, errOut)
 	}
 }
+
+// TestManifestOutcallsGatewayByAddress: with ucutil's outcallsGateway, an
+// entry that allows outcalls on that gateway is accepted whether it names it
+// by name or by address; on another gateway it is a problem of the manifest
+// (exit 2, naming the entry), and nothing is written.
+func TestManifestOutcallsGatewayByAddress(t *testing.T) {
+	resetLab(t)
+	if code, _, errOut := umctl(t, "ucutil"); code != 0 {
+		t.Fatalf("ucutil: exit %d: %s", code, errOut)
+	}
+	on := true
+	gw := func(name string) *manifest.Manifest {
+		return &manifest.Manifest{APIVersion: manifest.APIVersion, UCUtil: &manifest.UCUtil{Enabled: true, OutcallsGateway: "1:1"},
+			Gateways: []manifest.Gateway{{Name: name, Outcalls: &on}}}
+	}
+	if code, _, errOut := umctl(t, "plan", "-f", writeManifest(t, gw("pool01."+lab.Domain))); code != 0 && code != 3 {
+		t.Fatalf("outcalls on 1:1 named by its address: exit %d: %s", code, errOut)
+	}
+	usn := labtest.HighestUSN(t)
+	code, _, errOut := umctl(t, "apply", "-f", writeManifest(t, gw("2:1")))
+	if code != 2 || !strings.Contains(errOut, "gateways[0]") || !strings.Contains(errOut, `outcallsGateway "1:1"`) || labtest.HighestUSN(t) != usn {
+		t.Fatalf("outcalls on 2:1: exit %d, want 2 naming gateways[0] and nothing written: %s", code, errOut)
+	}
+}

@@ -64,9 +64,6 @@ func checkGateways(m *Manifest, ps *Problems) {
 		if g.IPFamily != nil && !slices.Contains(ipFamilies, *g.IPFamily) {
 			ps.add(g.At.field("ipFamily"), "expected one of %s, got %q", strings.Join(ipFamilies, ", "), *g.IPFamily)
 		}
-		if u := m.UCUtil; u != nil && u.Enabled && u.OutcallsGateway != "" && g.Outcalls != nil && *g.Outcalls && !strings.EqualFold(g.Name, u.OutcallsGateway) {
-			ps.add(g.At.field("outcalls"), "is true, but ucutil.outcallsGateway %q turns outcalls off on every other gateway", u.OutcallsGateway)
-		}
 	}
 }
 

@@ -57,6 +57,9 @@ func Plan(ctx context.Context, d *ad.Dir, m *Manifest, o Options) (*ad.Plan, err
 				err = sameGateway(gateways, g, dn)
 			}
 			if err == nil {
+				err = outcallsElsewhere(p, m.UCUtil, g, dn, gatewayDN)
+			}
+			if err == nil {
 				err = d.PlanGatewaySet(ctx, p, g.spec())
 			}
 			if err := refused(g.At, err); err != nil {
@@ -99,6 +102,20 @@ func Plan(ctx context.Context, d *ad.Dir, m *Manifest, o Options) (*ad.Plan, err
 	}
 	markIndependent(p)
 	return p, nil
+}
+
+// outcallsElsewhere refuses outcalls: true on a gateway other than ucutil's
+// outcallsGateway, on which ucutil turns outcalls off: each run would undo
+// the other. Compared as gateways, not as names: an entry may name its
+// gateway by address.
+func outcallsElsewhere(p *ad.Plan, u *UCUtil, g Gateway, dn string, gatewayDN func(*ad.Plan, string) (string, error)) error {
+	if u == nil || !u.Enabled || u.OutcallsGateway == "" || g.Outcalls == nil || !*g.Outcalls {
+		return nil
+	}
+	if out, err := gatewayDN(p, u.OutcallsGateway); err == nil && strings.EqualFold(out, dn) {
+		return nil
+	}
+	return &ad.FieldError{Field: "outcalls", Value: "true", Reason: fmt.Sprintf("ucutil.outcallsGateway %q turns outcalls off on every gateway but that one", u.OutcallsGateway)}
 }
 
 // gatewayDNs is d.GatewayDNs, read only when m has gateways or hunt groups.
