@@ -89,12 +89,8 @@ func checkWidths(recs [][]string, path string) error {
 	if total == 0 {
 		return nil
 	}
-	more := ""
-	if total > len(bad) {
-		more = fmt.Sprintf("\n  … and %d more", total-len(bad))
-	}
-	return cli.WithCode(cli.ExitUsage, fmt.Errorf("--from-csv %s: %d row(s) with more cells than the header's %d columns (a comma in a value that is not quoted? quote it: \"Oslo, main\"); nothing was written:\n  %s%s",
-		path, total, width, strings.Join(bad, "\n  "), more))
+	return cli.WithCode(cli.ExitUsage, fmt.Errorf("--from-csv %s: %d row(s) with more cells than the header's %d columns (a comma in a value that is not quoted? quote it: \"Oslo, main\"); nothing was written:\n  %s",
+		path, total, width, listed(bad, total)))
 }
 
 // maxListed bounds how many bad cells an error lists.
@@ -124,10 +120,15 @@ func checkUTF8(recs [][]string, path string) error {
 	if total == 0 {
 		return nil
 	}
-	more := ""
+	return cli.WithCode(cli.ExitUsage, fmt.Errorf("--from-csv %s: %d cell(s) not valid UTF-8 (was the file saved as Latin-1 or Windows-1252? save it as UTF-8); nothing was written:\n  %s",
+		path, total, listed(bad, total)))
+}
+
+// listed is the problems listed, one a line, and how many more there are.
+func listed(bad []string, total int) string {
+	out := strings.Join(bad, "\n  ")
 	if total > len(bad) {
-		more = fmt.Sprintf("\n  … and %d more", total-len(bad))
+		out += fmt.Sprintf("\n  … and %d more", total-len(bad))
 	}
-	return cli.WithCode(cli.ExitUsage, fmt.Errorf("--from-csv %s: %d cell(s) not valid UTF-8 (was the file saved as Latin-1 or Windows-1252? save it as UTF-8); nothing was written:\n  %s%s",
-		path, total, strings.Join(bad, "\n  "), more))
+	return out
 }
