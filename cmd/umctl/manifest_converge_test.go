@@ -47,3 +47,34 @@ func TestManifestContactConverges(t *testing.T) {
 		t.Fatalf("the auto attendant lost its type: %v", es)
 	}
 }
+
+// TestManifestContactKeepsWhatItCannotState: a manifest has no enabled and
+// no option flags but Enterprise Voice, so converging a listed contact leaves
+// them as they are, as `contact set` does: a contact disabled by hand (and
+// with another msRTCSIP-OptionFlags bit) that otherwise matches plans
+// nothing (exit 0), and apply writes nothing (highestCommittedUSN).
+func TestManifestContactKeepsWhatItCannotState(t *testing.T) {
+	resetLab(t)
+	sip := "sip:converge-off@" + lab.Domain
+	if code, _, errOut := umctl(t, newContactArgs(sip, "+4790000559", "--yes")...); code != 0 {
+		t.Fatalf("contact new: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := umctl(t, "contact", "set", sip, "--enabled", "false"); code != 0 {
+		t.Fatalf("contact set --enabled false: exit %d: %s", code, errOut)
+	}
+	dn := labtest.LDAPSearch(t, contactOU, "one", "(msRTCSIP-PrimaryUserAddress="+labtest.EscapeFilter(sip)+")", "dn")[0]["dn"][0]
+	labtest.LDAPModify(t, "dn: "+dn+"\nchangetype: modify\nreplace: msRTCSIP-OptionFlags\nmsRTCSIP-OptionFlags: 16\n-\n")
+	path := writeManifest(t, &manifest.Manifest{APIVersion: manifest.APIVersion, Contacts: []manifest.Contact{{SIPAddress: sip,
+		RegistrarPool: "pool01." + lab.Domain, OU: contactOU, DisplayNumber: "+4790000559", DialPlan: lab.SipDialPlan}}})
+	if pending, code := pendingChanges(t, path); code != 0 || len(pending) != 0 {
+		t.Fatalf("plan: exit %d, %d pending, want none: %+v", code, len(pending), pending)
+	}
+	usn := labtest.HighestUSN(t)
+	if code, _, errOut := umctl(t, "apply", "-f", path); code != 0 {
+		t.Fatalf("apply: exit %d: %s", code, errOut)
+	}
+	got := labtest.LDAPSearch(t, contactOU, "one", "(msRTCSIP-PrimaryUserAddress="+labtest.EscapeFilter(sip)+")", "msRTCSIP-UserEnabled", "msRTCSIP-OptionFlags")
+	if after := labtest.HighestUSN(t); after != usn || got[0]["msrtcsip-userenabled"][0] != "FALSE" || got[0]["msrtcsip-optionflags"][0] != "16" {
+		t.Fatalf("apply wrote (USN %s → %s): %v", usn, after, got)
+	}
+}

@@ -200,7 +200,11 @@ func (cp *ContactPlanner) PlanNew(ctx context.Context, p *Plan, s ContactSpec) e
 	if err := cp.warnNumber(ctx, p, s, dp); err != nil {
 		return err
 	}
-	want := contactState(s, pool, dp, 0, true)
+	flags, enabled := 0, true
+	if existing != nil && s.Converge { // a manifest cannot state these: they stay, as contact set leaves them
+		flags, enabled = intAttr(existing, "msRTCSIP-OptionFlags"), !strings.EqualFold(existing.GetAttributeValue("msRTCSIP-UserEnabled"), "FALSE")
+	}
+	want := contactState(s, pool, dp, flags, enabled)
 	if err := cp.cat.checkLengths(ctx, append(want, Attr{"proxyAddresses", []string{s.SIPAddress}}), contactField); err != nil {
 		return err
 	}
