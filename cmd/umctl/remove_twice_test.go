@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/umctl/umctl/internal/cli"
 	"github.com/umctl/umctl/internal/lab"
 	"github.com/umctl/umctl/internal/labtest"
 )
@@ -45,5 +46,9 @@ func TestRemoveTwiceIsUnchanged(t *testing.T) {
 	// The user is what the command names: one that does not exist stays an error.
 	if code, _, errOut := umctl(t, "eum", "remove", "nosuch.user", "--all", "--yes"); code == 0 || !strings.Contains(errOut, "nosuch.user") {
 		t.Fatalf("eum remove of an unknown user: exit %d: %s", code, errOut)
+	}
+	// So is the gateway a hunt group remove names: a typo there is not "nothing to remove".
+	if code, _, errOut := umctl(t, "huntgroup", "remove", lab.SipDialPlan, "--gateway", "nosuch-gw", "--yes"); code != cli.ExitFailure || !strings.Contains(errOut, `"nosuch-gw"`) || strings.Contains(errOut, "nothing to remove") {
+		t.Fatalf("huntgroup remove --gateway of an unknown gateway: exit %d, want %d: %s", code, cli.ExitFailure, errOut)
 	}
 }

@@ -433,6 +433,9 @@ func (d *Dir) PlanHuntGroupRemove(ctx context.Context, p *Plan, s HuntGroupRemov
 	if err != nil {
 		return err
 	}
+	if _, ok := findGateway(gws, gateway); gateway != "" && !ok {
+		return noGateway(gateway) // a reference the command names stays an error, not "nothing to remove"
+	}
 	var found []HuntGroup
 	for _, g := range gws {
 		if gateway != "" && !strings.EqualFold(g.Name, gateway) && !SameFQDN(g.Address, gateway) {
