@@ -365,10 +365,11 @@ func (d *Dir) PlanHuntGroupNew(ctx context.Context, p *Plan, s HuntGroupSpec) er
 	if s.Name == "" {
 		s.Name = dp.Name
 	}
+	kept := false
 	if s.Pilot == "" && s.KeepPilot {
-		s.Pilot = pilotOf(g, s.Name)
+		s.Pilot, kept = pilotOf(g, s.Name)
 	}
-	if s.Pilot == "" {
+	if s.Pilot == "" && !kept {
 		s.Pilot = PilotFromPhoneContext(dp.PhoneContext)
 	}
 	if len(s.Pilot) > 64 {
@@ -381,19 +382,20 @@ func (d *Dir) PlanHuntGroupNew(ctx context.Context, p *Plan, s HuntGroupSpec) er
 	return nil
 }
 
-// pilotOf is the pilot of g's hunt group called name ("" when it has none).
-func pilotOf(g Gateway, name string) string {
+// pilotOf is the pilot of g's hunt group called name ("" when it has none)
+// and whether g has that hunt group.
+func pilotOf(g Gateway, name string) (string, bool) {
 	for _, h := range g.HuntGroups {
 		if strings.EqualFold(h.Name, name) {
-			return h.Pilot
+			return h.Pilot, true
 		}
 	}
-	return ""
+	return "", false
 }
 
 // planHuntGroup adds, fixes or keeps one hunt group of gateway g for dial plan dp.
 func planHuntGroup(p *Plan, g *Gateway, dp DialPlan, name, pilot string) {
-	want := []Attr{{"msExchUMPilotIdentifier", []string{pilot}}, {"msExchUMHuntGroupDialPlanLink", []string{dp.DN}}}
+	want := []Attr{{"msExchUMPilotIdentifier", nonEmpty(pilot)}, {"msExchUMHuntGroupDialPlanLink", []string{dp.DN}}}
 	for _, h := range g.HuntGroups {
 		if strings.EqualFold(h.Name, name) {
 			if h.entry == nil { // planned in this run: its add gets the settings
