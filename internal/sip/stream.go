@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,32 +44,10 @@ func (r *Relay) streamFilter(info sip.TransportReadProps, data []byte) []byte {
 	now := time.Now()
 	s.used.Store(now.UnixNano())
 	if s.body == 0 && len(s.head) == 0 {
-		data = cutWhole(data, r.taker(info.RemoteAddr, bytes.Count(data, []byte("\r\n\r\n")) > 1))
+		data = cutWhole(data, func(head, msg []byte) bool { return r.takeStream(info.RemoteAddr, head, msg) })
 	}
 	s.feed(data, now)
 	return data
-}
-
-// taker decides, message by message, what the filter takes from a chunk.
-// sipgo handles what the filter leaves after the filter returns, so a
-// message taken after one of the same call left in the same chunk would
-// overtake it (UM's 2xx before its 180, a BYE before an INFO): with several
-// messages in the chunk, a call that has a message left has the rest left
-// too. Across chunks the order holds: sipgo hands a response to its
-// transaction before it reads on.
-func (r *Relay) taker(peer net.Addr, several bool) func(head, msg []byte) bool {
-	if !several {
-		return func(head, msg []byte) bool { return r.takeStream(peer, head, msg) }
-	}
-	var left []string // Call-IDs, copied: cutWhole compacts the chunk in place
-	return func(head, msg []byte) bool {
-		id, _ := headerField(head, "Call-ID", "i")
-		if !slices.Contains(left, string(id)) && r.takeStream(peer, head, msg) {
-			return true
-		}
-		left = append(left, string(id))
-		return false
-	}
 }
 
 // forgetStream drops the state of a connection that has closed.
