@@ -37,7 +37,11 @@ ADDR=${BENCH_LAB_ADDRESS:-127.0.0.8}
 [ "$C" -le 9999 ] || { echo "C=$C: at most 9999 contacts" >&2; exit 2; }
 if [ -z "${UMCTL:-}" ]; then UMCTL=./bin/umctl; make -s build >/dev/null; fi
 work=$(mktemp -d)
-cleanup() { rm -rf "$work"; [ "${KEEP:-0}" = 1 ] || "$UMCTL" lab down --dir "$DIR" >/dev/null 2>&1 || true; }
+cleanup() {
+	rm -rf "$work"
+	if [ "${KEEP:-0}" = 1 ]; then unpin; else "$UMCTL" lab down --dir "$DIR" >/dev/null 2>&1 || true; fi
+}
+unpin() { :; }
 trap cleanup EXIT
 T0=$(date +%s)
 
@@ -116,7 +120,9 @@ sambacpu() {
 # later inherit it), then this shell, whose children are the clients.
 placement="unpinned"
 if [ "$PIN" != 0 ] && [ "$CPUS" -ge 2 ] && command -v taskset >/dev/null; then
-	for p in $(sambapids); do taskset -a -p -c 1 "$p" >/dev/null; done
+	# a worker that exits meanwhile is no reason to stop; KEEP=1 unpins Samba at the end
+	for p in $(sambapids); do taskset -a -p -c 1 "$p" >/dev/null 2>&1 || true; done
+	unpin() { for p in $(sambapids 2>/dev/null); do taskset -a -p -c "0-$((CPUS - 1))" "$p" >/dev/null 2>&1 || true; done; }
 	if [ "$PIN" = shared ]; then
 		taskset -p -c 1 $$ >/dev/null
 		placement="Samba and the clients on CPU 1 (PIN=shared)"
