@@ -12,10 +12,7 @@ import (
 // next run; "=" went into the DN unescaped and the DC refused it ("Invalid DN
 // Syntax", exit 1).
 func TestHuntGroupNameWithEquals(t *testing.T) {
-	resetLab(t)
-	if code, _, errOut := umctl(t, "ucutil"); code != 0 { // the gateways
-		t.Fatalf("ucutil: exit %d: %s", code, errOut)
-	}
+	resetLabWithGateways(t)
 	name := `Sales=East, "B" \ (main)*+;<>#`
 	args := []string{"huntgroup", "new", "--gateway", "1:1", "--dial-plan", "TelExtnDP", "--name", name, "--pilot", "31777"}
 	if code, _, errOut := umctl(t, args...); code != 0 {

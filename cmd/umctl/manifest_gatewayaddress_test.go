@@ -15,10 +15,7 @@ import (
 // planned the gateway's MWI back, so every apply flipped it and plan never
 // came back to 0.
 func TestManifestGatewayByAddressWithUCUtil(t *testing.T) {
-	resetLab(t)
-	if code, _, errOut := umctl(t, "ucutil"); code != 0 {
-		t.Fatalf("ucutil: exit %d: %s", code, errOut)
-	}
+	resetLabWithGateways(t)
 	off := false
 	path := writeManifest(t, &manifest.Manifest{APIVersion: manifest.APIVersion, UCUtil: &manifest.UCUtil{Enabled: true},
 		Gateways: []manifest.Gateway{{Name: "pool02." + lab.Domain, MWI: &off}}})

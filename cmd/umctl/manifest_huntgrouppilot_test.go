@@ -12,10 +12,7 @@ import (
 // not manage it: an existing hunt group keeps its hand-set pilot (it was set
 // back to the dial plan's default), and a new one gets the default.
 func TestManifestHuntGroupOmittedPilot(t *testing.T) {
-	resetLab(t)
-	if code, _, errOut := umctl(t, "ucutil"); code != 0 {
-		t.Fatalf("ucutil: exit %d: %s", code, errOut)
-	}
+	resetLabWithGateways(t)
 	if code, _, errOut := umctl(t, "huntgroup", "new", "--gateway", "1:1", "--dial-plan", lab.TelExtDialPlan, "--name", "Support", "--pilot", "31999"); code != 0 {
 		t.Fatalf("huntgroup new: exit %d: %s", code, errOut)
 	}
@@ -41,10 +38,7 @@ func TestManifestHuntGroupOmittedPilot(t *testing.T) {
 // (msExchUMPilotIdentifier is optional; export then omits it) listed without
 // one is unchanged: plan exit 0, apply writes nothing, and it still has none.
 func TestManifestHuntGroupWithoutPilot(t *testing.T) {
-	resetLab(t)
-	if code, _, errOut := umctl(t, "ucutil"); code != 0 {
-		t.Fatalf("ucutil: exit %d: %s", code, errOut)
-	}
+	resetLabWithGateways(t)
 	if code, _, errOut := umctl(t, "huntgroup", "new", "--gateway", "1:1", "--dial-plan", lab.TelExtDialPlan, "--name", "NoPilot", "--pilot", "31998"); code != 0 {
 		t.Fatalf("huntgroup new: exit %d: %s", code, errOut)
 	}

@@ -14,10 +14,7 @@ import (
 // control character is refused from a manifest as it is from `huntgroup new`
 // (exit 2, named at its line, nothing written); it was written as it was.
 func TestManifestHuntGroupControlCharacters(t *testing.T) {
-	resetLab(t)
-	if code, _, errOut := umctl(t, "ucutil"); code != 0 { // the gateways
-		t.Fatalf("ucutil: exit %d: %s", code, errOut)
-	}
+	resetLabWithGateways(t)
 	for _, h := range []manifest.HuntGroup{
 		{Gateway: "1:1", Name: "Sales\x1b[2J", DialPlan: lab.TelExtDialPlan, Pilot: "31999"},
 		{Gateway: "1:1", Name: "Sales", DialPlan: lab.TelExtDialPlan, Pilot: "31999\x00"},

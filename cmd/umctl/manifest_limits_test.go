@@ -13,10 +13,7 @@ import (
 // longer than the schema allows (exit 2, no plan on stdout). It printed the
 // plan and exited 3, so a CI plan passed and the apply after it failed.
 func TestManifestPlanChecksLimits(t *testing.T) {
-	resetLab(t)
-	if code, _, errOut := umctl(t, "ucutil"); code != 0 {
-		t.Fatalf("ucutil: exit %d: %s", code, errOut)
-	}
+	resetLabWithGateways(t)
 	path := writeManifest(t, &manifest.Manifest{APIVersion: manifest.APIVersion, HuntGroups: []manifest.HuntGroup{
 		{Gateway: "1:1", Name: strings.Repeat("h", 65), DialPlan: lab.TelExtDialPlan, Pilot: "31444"}}})
 	for _, args := range [][]string{{"plan", "-f", path}, {"plan", "-f", path, "-o", "json"}, {"apply", "-f", path}} {

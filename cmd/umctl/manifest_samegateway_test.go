@@ -15,10 +15,7 @@ import (
 // twice, the second modify failed ("No Such Attribute", reported as a
 // conflict, exit 5) and each run flipped the port to the other entry's.
 func TestManifestSameGatewayTwice(t *testing.T) {
-	resetLab(t)
-	if code, _, errOut := umctl(t, "ucutil"); code != 0 {
-		t.Fatalf("ucutil: exit %d: %s", code, errOut)
-	}
+	resetLabWithGateways(t)
 	p1, p2 := 5071, 5072
 	path := writeManifest(t, &manifest.Manifest{APIVersion: manifest.APIVersion, Gateways: []manifest.Gateway{
 		{Name: "1:1", Port: &p1}, {Name: "POOL01." + lab.Domain, Port: &p2}}})

@@ -14,10 +14,7 @@ import (
 // once by name and once by address, is a problem naming both entries, exit
 // 2, nothing written. Planned twice, each run set the other entry's pilot.
 func TestManifestSameHuntGroupTwice(t *testing.T) {
-	resetLab(t)
-	if code, _, errOut := umctl(t, "ucutil"); code != 0 {
-		t.Fatalf("ucutil: exit %d: %s", code, errOut)
-	}
+	resetLabWithGateways(t)
 	path := writeManifest(t, &manifest.Manifest{APIVersion: manifest.APIVersion, HuntGroups: []manifest.HuntGroup{
 		{Gateway: "1:1", Name: "Sales", DialPlan: lab.TelExtDialPlan, Pilot: "31001"},
 		{Gateway: "pool01." + lab.Domain, Name: "sales", DialPlan: lab.TelExtDialPlan, Pilot: "31002"}}})

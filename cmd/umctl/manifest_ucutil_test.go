@@ -70,10 +70,7 @@ func TestManifestGatewayFromUCUtil(t *testing.T) {
 // by name or by address; on another gateway it is a problem of the manifest
 // (exit 2, naming the entry), and nothing is written.
 func TestManifestOutcallsGatewayByAddress(t *testing.T) {
-	resetLab(t)
-	if code, _, errOut := umctl(t, "ucutil"); code != 0 {
-		t.Fatalf("ucutil: exit %d: %s", code, errOut)
-	}
+	resetLabWithGateways(t)
 	on := true
 	gw := func(name string) *manifest.Manifest {
 		return &manifest.Manifest{APIVersion: manifest.APIVersion, UCUtil: &manifest.UCUtil{Enabled: true, OutcallsGateway: "1:1"},

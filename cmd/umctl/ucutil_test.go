@@ -27,6 +27,15 @@ func resetLab(t *testing.T) {
 	useLab(t)
 }
 
+// resetLabWithGateways is resetLab, then ucutil: the pools' gateways and hunt groups.
+func resetLabWithGateways(t *testing.T) {
+	t.Helper()
+	resetLab(t)
+	if code, _, errOut := umctl(t, "ucutil"); code != 0 {
+		t.Fatalf("ucutil: exit %d: %s", code, errOut)
+	}
+}
+
 func gatewaysInDirectory(t *testing.T) map[string]map[string][]string {
 	out := map[string]map[string][]string{}
 	for _, e := range labtest.LDAPSearch(t, gwBase, "one", "(objectClass=msExchUMIPGateway)") {
