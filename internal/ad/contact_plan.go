@@ -246,13 +246,13 @@ func (cp *ContactPlanner) planExisting(p *Plan, s ContactSpec, e *ldap.Entry, wa
 		return fmt.Errorf("%w: %s already exists as %s (in another OU); use `umctl contact set` or remove it first", ErrConflict, s.SIPAddress, e.DN)
 	}
 	cp.sipTaken[strings.ToLower(s.SIPAddress)], cp.numTaken[s.DisplayNumber] = e.DN, e.DN
-	probe := &Plan{}
-	probe.Update(contactKind, e, append(want, Attr{"proxyAddresses", e.GetAttributeValues("proxyAddresses")}))
-	if probe.Pending() > 0 && s.Converge {
-		p.Update(contactKind, e, want) // the SIP address, and so proxyAddresses, is the same
+	if s.Converge { // a modify when it differs, else unchanged; the SIP address, and so proxyAddresses, is the same
+		p.Update(contactKind, e, want)
 		cp.claimChanged(p, e.DN)
 		return nil
 	}
+	probe := &Plan{}
+	probe.Update(contactKind, e, append(want, Attr{"proxyAddresses", e.GetAttributeValues("proxyAddresses")}))
 	if probe.Pending() > 0 {
 		var names []string
 		for _, df := range probe.Changes[0].Diffs {

@@ -435,14 +435,15 @@ func (d *Dir) PlanHuntGroupRemove(ctx context.Context, p *Plan, s HuntGroupRemov
 	if err != nil {
 		return err
 	}
-	if _, ok := findGateway(gws, gateway); gateway != "" && !ok {
-		return noGateway(gateway) // a reference the command names stays an error, not "nothing to remove"
+	if gateway != "" {
+		g, ok := findGateway(gws, gateway)
+		if !ok {
+			return noGateway(gateway) // a reference the command names stays an error, not "nothing to remove"
+		}
+		gws = []Gateway{g}
 	}
 	var found []HuntGroup
 	for _, g := range gws {
-		if gateway != "" && !strings.EqualFold(g.Name, gateway) && !SameFQDN(g.Address, gateway) {
-			continue
-		}
 		for _, h := range g.HuntGroups {
 			if strings.EqualFold(h.Name, name) {
 				found = append(found, h)
